@@ -1,0 +1,59 @@
+"""API v1 (django-ninja): one NinjaAPI, routers per app, token auth, errors in one shape:
+{"detail": ..., "errors": [{"field", "message"}]} (DESIGN.md "Contracts")."""
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from safeloop.api.auth import TokenAuth, router as auth_router
+from safeloop.core.errors import FieldErrors
+from safeloop.orgs.api import router as orgs_router
+from safeloop.orgs.services import NotAllowed
+
+api = NinjaAPI(
+    title="SafeLoop API",
+    version="1",
+    description="SafeLoop (安全闭环) work-safety closed-loop platform",
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [{"field": _field_name(list(e.get("loc", []))), "message": str(e.get("msg", ""))} for e in exc.errors]
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+
+
+@api.exception_handler(FieldErrors)
+def on_field_errors(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "errors": []}, status=403)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Authentication required."), "errors": []}, status=401)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/", orgs_router)

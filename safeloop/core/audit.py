@@ -1,0 +1,142 @@
+"""The audit trail: `record()` appends a hash-chained row in the caller's transaction.
+
+Each row's hash covers its own content and the previous row's hash, and positions are dense, so a
+changed, removed or re-ordered row breaks the chain where `verify_chain()` (and `safeloop
+audit_verify`) will name it.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from safeloop.core.models import AuditChainHead, AuditEvent
+from safeloop.core.request_context import current_source_ip
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of `obj` as JSON-ready values (foreign keys by their stored key)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = _jsonable(getattr(obj, attname))
+    return out
+
+
+def _digest(prev_hash: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def _payload(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "source_ip": event.source_ip,
+        "verb": event.verb,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "result": event.result,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    result: str = "ok",
+) -> AuditEvent:
+    """Append one audit row. Call it inside the service's transaction so both commit or neither."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(getattr(obj, "uuid", None) or obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            position=head.position + 1,
+            at=timezone.now(),
+            actor=user,
+            actor_name=(user.get_username() if user else str(actor or "system"))[:150],
+            source_ip=current_source_ip(),
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            result=result,
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            prev_hash=head.hash,
+        )
+        event.hash = _digest(head.hash, _payload(event))
+        event.save()
+        head.position, head.hash = event.position, event.hash
+        head.save(update_fields=["position", "hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    position: int
+    reason: str
+
+
+def verify_chain(batch_size: int = 5000) -> ChainBreak | None:
+    """Re-compute the chain; return the first broken row, or None when it is whole."""
+    expected_position, prev_hash = 1, ""
+    for event in _iterate(batch_size):
+        if event.position != expected_position:
+            return ChainBreak(expected_position, f"row #{expected_position} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainBreak(event.position, "its link to the previous row does not match")
+        if event.hash != _digest(prev_hash, _payload(event)):
+            return ChainBreak(event.position, "its content does not match its hash")
+        prev_hash, expected_position = event.hash, expected_position + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and head.position != expected_position - 1:
+        return ChainBreak(head.position, f"rows after #{expected_position - 1} are missing")
+    return None
+
+
+def _iterate(batch_size: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(position__gt=last).order_by("position")[:batch_size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].position

@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from safeloop.core.navigation import menu_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": menu_for(user)}

@@ -1,0 +1,43 @@
+"""Navigation by role: each entry names the roles that see it (None = every member)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from safeloop.accounts.choices import Role
+from safeloop.core.scoping import scope_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    icon: str
+    roles: frozenset[str] | None = None
+
+
+BUSINESS = frozenset(Role.values) - {Role.AUDIT_ADMIN}
+
+NAV: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home", "home", None),
+    NavItem(_("Enterprises"), "orgs:enterprise_list", "building", BUSINESS),
+    NavItem(_("Divisions"), "orgs:division_tree", "sitemap", BUSINESS),
+    NavItem(_("Grid map"), "orgs:grid_map", "map", BUSINESS),
+    NavItem(_("Departments"), "orgs:department_list", "users-group", BUSINESS),
+    NavItem(_("Responsibility map"), "orgs:responsibility_map", "arrows-split", BUSINESS),
+    NavItem(_("Users"), "accounts:user_list", "user-cog", frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN})),
+    NavItem(_("Security policy"), "accounts:security_policy", "lock", frozenset({Role.SEC_ADMIN})),
+    NavItem(_("Audit log"), "core:audit_log", "file-search", frozenset({Role.AUDIT_ADMIN})),
+)
+
+
+def menu_for(user: Any) -> list[dict[str, Any]]:
+    scope = scope_for(user)
+    items = []
+    for item in NAV:
+        if item.roles is None or scope.roles & item.roles:
+            items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name})
+    return items

@@ -1,0 +1,17 @@
+"""Periodic work: one table in code. The worker's scheduler thread enqueues each (job, slot) once —
+the slot row's unique key makes that safe with several workers (DESIGN.md "Periodic work")."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str  # dotted path of a django.tasks task
+    every_seconds: int
+
+
+SCHEDULE: tuple[Job, ...] = (
+    Job("purge_expired_tokens", "safeloop.accounts.tasks.purge_expired_tokens", 3600),
+    Job("prune_task_results", "safeloop.core.tasks.prune_task_results", 24 * 3600),
+)
