@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from safeloop.api.auth import TokenAuth, router as auth_router
 from safeloop.core.errors import FieldErrors
 from safeloop.orgs.api import router as orgs_router
+from safeloop.orgs.api_io import router as orgs_io_router
 from safeloop.orgs.services import NotAllowed
 
 api = NinjaAPI(
@@ -57,3 +58,4 @@ def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/auth", auth_router)
 api.add_router("/", orgs_router)
+api.add_router("/", orgs_io_router)

@@ -1,0 +1,5 @@
+"""xlsx import/export endpoints for enterprises."""
+
+from ninja import Router
+
+router = Router(tags=["import/export"])
