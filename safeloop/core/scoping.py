@@ -28,7 +28,7 @@ class Grant:
 class ScopeFields:
     """How a model is reached from a grant. A missing path means grants of that kind see nothing."""
 
-    division: str | None = "division_id"
+    division: str | None = "division__code"
     sector_q: Callable[[frozenset[str]], Q] | None = None
     enterprise: str | None = None
     grid: str | None = None

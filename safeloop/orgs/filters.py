@@ -36,7 +36,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         division = Division.objects.filter(code=value.strip()).first()
         if division is None:
             return queryset.none()
-        return queryset.filter(division_id__startswith=division.prefix)
+        return queryset.filter(division__code__startswith=division.prefix)
 
     def filter_sector(self, queryset: QuerySet[Enterprise], name: str, value: str) -> QuerySet[Enterprise]:
         through = Enterprise.sectors.through

@@ -2,13 +2,26 @@
 exist for the caller: detail lookups raise DoesNotExist (→ 404), lists and counts leave them out."""
 
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
+from safeloop.accounts.choices import Role
+from safeloop.accounts.models import Membership
 from safeloop.core.geo import PolygonIndex
 from safeloop.core.scoping import ScopeFields, scope_for
-from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone, Grid, ResponsibilityRule, Sector
+from safeloop.orgs.models import (
+    Department,
+    Division,
+    Enterprise,
+    FunctionalZone,
+    Grid,
+    ResponsibilityRule,
+    Sector,
+    ZoneMembership,
+)
 
 
 def _enterprise_sector_q(codes: frozenset[str]) -> Q:
@@ -16,7 +29,7 @@ def _enterprise_sector_q(codes: frozenset[str]) -> Q:
     return Q(Exists(through.objects.filter(enterprise_id=OuterRef("pk"), sector__code__in=codes)))
 
 
-ENTERPRISE_SCOPE = ScopeFields(division="division_id", sector_q=_enterprise_sector_q, enterprise="pk", grid="grid_id")
+ENTERPRISE_SCOPE = ScopeFields(division="division__code", sector_q=_enterprise_sector_q, enterprise="pk", grid="grid_id")
 # A grid code starts with its village code, so a division prefix selects grids directly.
 GRID_SCOPE = ScopeFields(division="code", sector_q=lambda codes: Q(), grid="code")
 DIVISION_SCOPE = ScopeFields(division="code", sector_q=lambda codes: Q())
@@ -127,3 +140,138 @@ def grid_index() -> PolygonIndex:
 def grid_for_point(lon: float, lat: float) -> Grid | None:
     code = grid_index().locate(lon, lat)
     return Grid.objects.select_related("village").filter(code=code).first() if code else None
+
+
+# ---- browsing: the division tree, grids with their workers, the responsibility map ------------------
+
+
+def division_get(*, actor: Any, code: str) -> Division:
+    return division_list(actor=actor).get(code=code)
+
+
+def _stored_ancestors(code: str) -> list[str]:
+    """A division code and the stored codes of its ancestors (province and city codes are padded to 6)."""
+    codes = [code[:2] + "0000", code[:4] + "00", *(code[:n] for n in (6, 9, 12) if len(code) >= n)]
+    return list(dict.fromkeys(codes))
+
+
+@dataclass
+class DivisionNode:
+    division: Division
+    grids: int = 0
+    enterprises: int = 0
+    children: list["DivisionNode"] = field(default_factory=list)
+    zones: list[ZoneMembership] = field(default_factory=list)
+
+
+@dataclass
+class DivisionTree:
+    roots: list[DivisionNode]
+    zones: list[tuple[FunctionalZone, list[ZoneMembership]]]
+
+
+def division_tree(*, actor: Any) -> DivisionTree:
+    """The caller's divisions as a tree, each node counting the grids and enterprises inside it that
+    the caller may see (counted from the scoped querysets, so nothing outside scope shows in a number).
+    Functional zones are listed with only the member townships the caller's tree contains."""
+    nodes = {d.code: DivisionNode(d) for d in division_list(actor=actor).order_by("code")}
+    for village, n in grid_list(actor=actor).order_by().values_list("village_id").annotate(n=Count("pk")):
+        for code in _stored_ancestors(village):
+            if code in nodes:
+                nodes[code].grids += n
+    for division, n in enterprise_list(actor=actor).order_by().values_list("division_id").annotate(n=Count("pk")):
+        for code in _stored_ancestors(division):
+            if code in nodes:
+                nodes[code].enterprises += n
+    roots: list[DivisionNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.division.parent_id or "")
+        (parent.children if parent else roots).append(node)
+    zones: list[tuple[FunctionalZone, list[ZoneMembership]]] = []
+    for zone in zone_list(actor=actor).order_by("name"):
+        members = [m for m in zone.memberships.all() if m.division_id in nodes]
+        if members or zone.parent_division_id in nodes:
+            zones.append((zone, members))
+            for membership in members:
+                nodes[membership.division_id].zones.append(membership)
+    return DivisionTree(roots=roots, zones=zones)
+
+
+def grid_list_with_workers(*, actor: Any) -> QuerySet[Grid]:
+    """The caller's grids with their village and their active grid workers (`grid.workers`)."""
+    workers = (
+        Membership.objects.filter(role=Role.GRID_WORKER, user__is_active=True)
+        .select_related("user")
+        .order_by("user__real_name", "user__username")
+    )
+    return (
+        grid_list(actor=actor)
+        .select_related("village")
+        .prefetch_related(Prefetch("memberships", queryset=workers, to_attr="workers"))
+    )
+
+
+def grid_get(*, actor: Any, code: str) -> Grid:
+    return grid_list_with_workers(actor=actor).get(code=code)
+
+
+@dataclass(frozen=True)
+class ResponsibilityRow:
+    rule: ResponsibilityRule
+    lead: tuple[str, str]  # (function, department name)
+    co: list[tuple[str, str]]
+
+
+def _county_of(actor: Any) -> str | None:
+    """The one district/county the caller works in, if there is exactly one."""
+    scope = scope_for(actor)
+    codes = {g.division_prefix[:6] for g in scope.grants if g.division_prefix and len(g.division_prefix) >= 6}
+    codes |= {g.division_code[:6] for g in scope.grants if g.division_code}
+    wider = any(g.division_prefix and len(g.division_prefix) < 6 for g in scope.grants)
+    return codes.pop() if len(codes) == 1 and not wider and not scope.system_wide else None
+
+
+def department_names(*, actor: Any) -> dict[tuple[str, str], str]:
+    """(level, function) → the name to show for the department with that function at that level.
+    County level: the caller's own district's department when the caller works in one district;
+    otherwise the bureau's name without the district's (区应急管理局 → 应急管理局)."""
+    names: dict[tuple[str, str], str] = {}
+    own_county = _county_of(actor)
+    for department in department_list(actor=actor).order_by("level", "division_id"):
+        key = (department.level, department.function)
+        if department.level == "county" and department.division_id != own_county:
+            generic = department.name.removeprefix(department.division.name)
+            names.setdefault(key, generic or department.name)
+        elif department.level == "county":
+            names[key] = department.name
+        else:
+            names.setdefault(key, department.name)
+    return names
+
+
+def department_functions(*, actor: Any) -> list[tuple[str, str]]:
+    """Choices for a department function: (function, the city department's name)."""
+    names = department_names(actor=actor)
+    functions = {function: name for (level, function), name in names.items() if level == "county"}
+    functions |= {function: name for (level, function), name in names.items() if level == "city"}
+    return sorted(functions.items(), key=lambda item: item[1])
+
+
+def responsibility_rows(*, actor: Any, rules: Iterable[ResponsibilityRule] | None = None) -> list[ResponsibilityRow]:
+    """The 三管三必须 map with every function resolved to a department name."""
+    names = department_names(actor=actor)
+    rows = []
+    for rule in responsibility_list(actor=actor) if rules is None else rules:
+        level = str(rule.level)
+        rows.append(
+            ResponsibilityRow(
+                rule=rule,
+                lead=(rule.lead_function, names.get((level, rule.lead_function), rule.lead_function)),
+                co=[(f, names.get((level, f), f)) for f in rule.co_functions],
+            )
+        )
+    return rows
+
+
+def responsibility_rule_get(*, actor: Any, sector_code: str, level: str) -> ResponsibilityRule:
+    return responsibility_list(actor=actor).get(sector__code=sector_code, level=level)

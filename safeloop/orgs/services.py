@@ -155,6 +155,16 @@ def enterprise_create(*, actor: Any, data: dict[str, Any]) -> Enterprise:
     return enterprise
 
 
+def enterprise_validate(*, actor: Any, data: dict[str, Any]) -> FieldErrors:
+    """Dry run of `enterprise_create`: the errors it would give for `data`, writing nothing. A division
+    the actor may not add to is reported on `division_code` (the import reports it on the row)."""
+    errors = FieldErrors()
+    clean = _clean_enterprise(data, errors, None)
+    if not errors and not can_edit_territory(actor, clean["division_id"]):
+        errors.add("division_code", _("You may not add enterprises in this division."))
+    return errors
+
+
 @transaction.atomic
 def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
     unknown = set(data) - ENTERPRISE_EDITABLE
