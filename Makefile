@@ -7,9 +7,8 @@ SAFELOOP := $(PY) -m safeloop
 
 .PHONY: run install vendor migrate demo serve test lint typecheck pytest bench clean messages
 
-run: install migrate demo
-	@$(PY) -m safeloop demo_logins
-	@$(SAFELOOP) serve
+run: install
+	$(SAFELOOP) serve --demo
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -36,6 +35,7 @@ migrate: install
 
 demo: migrate
 	$(SAFELOOP) demo --if-empty
+	$(SAFELOOP) demo_logins
 
 serve: install
 	$(SAFELOOP) serve

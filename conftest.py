@@ -40,10 +40,14 @@ class ApiClient:
         return self.client.get(path, data, headers=self.headers | extra.pop("headers", {}), **extra)
 
     def post(self, path, data=None, **extra):
-        return self.client.post(path, data or {}, content_type="application/json", headers=self.headers | extra.pop("headers", {}), **extra)
+        return self.client.post(
+            path, data or {}, content_type="application/json", headers=self.headers | extra.pop("headers", {}), **extra
+        )
 
     def patch(self, path, data=None, **extra):
-        return self.client.patch(path, data or {}, content_type="application/json", headers=self.headers | extra.pop("headers", {}), **extra)
+        return self.client.patch(
+            path, data or {}, content_type="application/json", headers=self.headers | extra.pop("headers", {}), **extra
+        )
 
     def delete(self, path, **extra):
         return self.client.delete(path, headers=self.headers | extra.pop("headers", {}), **extra)

@@ -27,7 +27,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects: UserManager["User"] = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -85,6 +85,9 @@ class SecurityPolicy(models.Model):
 
     class Meta:
         verbose_name = _("security policy")
+
+    def __str__(self) -> str:
+        return str(_("security policy"))
 
     @classmethod
     def current(cls) -> "SecurityPolicy":

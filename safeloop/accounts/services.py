@@ -38,7 +38,9 @@ def login_succeeded(*, user: User) -> None:
 def login_failed(*, username: str, user: User | None) -> datetime | None:
     """Count a failure; lock the account when the policy's limit is reached. Returns the lock end."""
     if user is None:
-        audit.record(actor=None, verb="login_failed", object_type="accounts.user", object_repr=username[:150], result="fail")
+        audit.record(
+            actor=None, verb="login_failed", object_type="accounts.user", object_repr=username[:150], result="fail"
+        )
         return None
     policy = SecurityPolicy.current()
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
@@ -165,7 +167,9 @@ def token_issue(*, user: User, name: str = "") -> tuple[str, ApiToken]:
     token = ApiToken.objects.create(
         user=user, key_hash=hash_token(secret), prefix=secret[3:11], name=name, expires_at=timezone.now() + ttl
     )
-    audit.record(actor=user, verb="token_issue", obj=token, after={"prefix": token.prefix, "expires_at": token.expires_at})
+    audit.record(
+        actor=user, verb="token_issue", obj=token, after={"prefix": token.prefix, "expires_at": token.expires_at}
+    )
     return secret, token
 
 
@@ -196,8 +200,14 @@ def security_policy_update(*, actor: User, **values: int) -> SecurityPolicy:
     policy = SecurityPolicy.current()
     before = audit.snapshot(policy, POLICY_FIELDS)
     errors = FieldErrors()
-    limits = {"lockout_attempts": (3, 10), "lockout_minutes": (5, 1440), "idle_timeout_minutes": (5, 30),
-              "password_min_length": (8, 64), "password_min_classes": (2, 4), "token_ttl_hours": (1, 24 * 90)}
+    limits = {
+        "lockout_attempts": (3, 10),
+        "lockout_minutes": (5, 1440),
+        "idle_timeout_minutes": (5, 30),
+        "password_min_length": (8, 64),
+        "password_min_classes": (2, 4),
+        "token_ttl_hours": (1, 24 * 90),
+    }
     for name, value in values.items():
         low, high = limits[name]
         if not isinstance(value, int) or not low <= value <= high:
@@ -205,5 +215,7 @@ def security_policy_update(*, actor: User, **values: int) -> SecurityPolicy:
         setattr(policy, name, value)
     errors.raise_if_any()
     policy.save()
-    audit.record(actor=actor, verb="policy_update", obj=policy, before=before, after=audit.snapshot(policy, POLICY_FIELDS))
+    audit.record(
+        actor=actor, verb="policy_update", obj=policy, before=before, after=audit.snapshot(policy, POLICY_FIELDS)
+    )
     return policy

@@ -25,7 +25,7 @@ def polygon_from_geojson(geojson: Any) -> BaseGeometry:
         raise GeometryError("must be a GeoJSON Polygon or MultiPolygon")
     try:
         geometry = shape(geojson)
-    except Exception as exc:  # noqa: BLE001 - shapely raises several types for malformed input
+    except Exception as exc:
         raise GeometryError(f"is not valid GeoJSON: {exc}") from exc
     if geometry.is_empty:
         raise GeometryError("is empty")
@@ -68,5 +68,6 @@ class PolygonIndex:
         # Where a point lies on a shared edge, keep the lowest polygon index, as `locate` does.
         best = np.full(len(points), len(self.keys), dtype=np.int64)
         np.minimum.at(best, point_idx, poly_idx)
-        keys = np.append(self.keys, None)
+        keys = np.empty(len(self.keys) + 1, dtype=object)
+        keys[:-1] = self.keys
         return list(keys[best])

@@ -64,9 +64,7 @@ def render_process_metrics() -> list[str]:
     ]
     with _lock:
         for (method, status), count in sorted(_requests.items()):
-            lines.append(
-                f'safeloop_http_requests_total{{pid="{pid}",method="{method}",status="{status}"}} {count}'
-            )
+            lines.append(f'safeloop_http_requests_total{{pid="{pid}",method="{method}",status="{status}"}} {count}')
         lines += [
             "# HELP safeloop_http_request_duration_seconds Request latency in this process.",
             "# TYPE safeloop_http_request_duration_seconds histogram",

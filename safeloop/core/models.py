@@ -24,6 +24,9 @@ class AuditChainHead(models.Model):
     position = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
 
+    def __str__(self) -> str:
+        return f"audit head #{self.position}"
+
 
 class AuditEvent(models.Model):
     """Append-only, hash-chained record of every write (DOMAIN.md §10.2 安全审计)."""
@@ -60,6 +63,9 @@ class WorkerHeartbeat(models.Model):
     name = models.CharField(max_length=200, unique=True)
     seen_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
 
 class ScheduleSlot(models.Model):
     """(job, slot start) enqueued once; the unique key is what makes several schedulers safe."""
@@ -70,3 +76,6 @@ class ScheduleSlot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="unique_schedule_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -50,7 +50,7 @@ class SchedulerThread(threading.Thread):
             try:
                 beat(self.worker_name)
                 enqueue_due()
-            except Exception:  # noqa: BLE001 - keep beating; the next round retries
+            except Exception:
                 logger.exception("scheduler round failed")
             finally:
                 close_old_connections()

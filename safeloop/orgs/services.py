@@ -18,8 +18,22 @@ from safeloop.orgs.models import Department, Division, Enterprise, Grid, Respons
 from safeloop.orgs.selectors import grid_for_point
 
 ENTERPRISE_FIELDS = (
-    "name", "uscc", "address", "lon", "lat", "division", "grid", "grid_override_reason", "principal_name",
-    "principal_phone", "safety_officer_name", "safety_officer_phone", "scale", "employees", "flags", "active",
+    "name",
+    "uscc",
+    "address",
+    "lon",
+    "lat",
+    "division",
+    "grid",
+    "grid_override_reason",
+    "principal_name",
+    "principal_phone",
+    "safety_officer_name",
+    "safety_officer_phone",
+    "scale",
+    "employees",
+    "flags",
+    "active",
 )
 ENTERPRISE_EDITABLE = frozenset(ENTERPRISE_FIELDS) - {"division", "grid"} | {"sectors", "division_code", "grid_code"}
 OWN_ENTERPRISE_EDITABLE = frozenset(
@@ -62,7 +76,8 @@ def _clean_enterprise(data: dict[str, Any], errors: FieldErrors, current: Enterp
         except ValidationError as exc:
             errors.add("uscc", exc.messages[0])
         else:
-            taken = Enterprise.objects.filter(uscc=uscc).exclude(pk=getattr(current, "pk", None)).exists()
+            others = Enterprise.objects.filter(uscc=uscc)
+            taken = (others.exclude(pk=current.pk) if current else others).exists()
             if taken:
                 errors.add("uscc", _("An enterprise with this unified social credit code exists already."))
         clean["uscc"] = uscc
@@ -83,10 +98,21 @@ def _clean_enterprise(data: dict[str, Any], errors: FieldErrors, current: Enterp
             if flag not in EnterpriseFlag.values:
                 errors.add("flags", _("Unknown flag: %(flag)s") % {"flag": flag})
         clean["flags"] = flags
-    for name in ("address", "principal_name", "principal_phone", "safety_officer_name", "safety_officer_phone",
-                 "scale", "employees", "active", "grid_override_reason"):
+    for name in (
+        "address",
+        "principal_name",
+        "principal_phone",
+        "safety_officer_name",
+        "safety_officer_phone",
+        "scale",
+        "employees",
+        "active",
+        "grid_override_reason",
+    ):
         if name in data:
-            clean[name] = data[name] if data[name] is not None else ("" if name not in {"employees", "active"} else None)
+            clean[name] = (
+                data[name] if data[name] is not None else ("" if name not in {"employees", "active"} else None)
+            )
     if clean.get("employees") is not None and (not isinstance(clean["employees"], int) or clean["employees"] < 0):
         errors.add("employees", _("Must be a whole number of people."))
     _clean_place(data, errors, current, clean)
@@ -119,7 +145,9 @@ def _clean_place(data: dict[str, Any], errors: FieldErrors, current: Enterprise 
             return
         reason = (data.get("grid_override_reason") or "").strip()
         if not reason:
-            errors.add("grid_override_reason", _("Give a reason when the grid differs from the one the location lies in."))
+            errors.add(
+                "grid_override_reason", _("Give a reason when the grid differs from the one the location lies in.")
+            )
     elif derived is not None:
         clean["grid_override_reason"] = ""
     division_code = data.get("division_code")
@@ -200,7 +228,8 @@ def enterprise_deactivate(*, actor: Any, enterprise: Enterprise) -> Enterprise:
 
 # ---- divisions, grids, zones ---------------------------------------------------------------------
 
-LEVEL_BY_LENGTH = {9: DivisionLevel.TOWNSHIP, 12: DivisionLevel.VILLAGE}
+LEVEL_BY_LENGTH: dict[int, int] = {9: DivisionLevel.TOWNSHIP, 12: DivisionLevel.VILLAGE}
+CHILD_LEVEL: dict[int, int] = {DivisionLevel.COUNTY: DivisionLevel.TOWNSHIP, DivisionLevel.TOWNSHIP: DivisionLevel.VILLAGE}
 
 
 @transaction.atomic
@@ -219,7 +248,7 @@ def division_create(*, actor: Any, code: str, name: str, parent_code: str, synth
     errors.raise_if_any()
     assert parent is not None
     level = LEVEL_BY_LENGTH.get(len(code))
-    expected = {DivisionLevel.COUNTY: DivisionLevel.TOWNSHIP, DivisionLevel.TOWNSHIP: DivisionLevel.VILLAGE}.get(parent.level)
+    expected = CHILD_LEVEL.get(parent.level)
     if level is None or level != expected or not code.startswith(parent.prefix):
         raise FieldErrors.single("code", _("The code must extend its parent's code by one level."))
     if Division.objects.filter(code=code).exists():
@@ -227,7 +256,9 @@ def division_create(*, actor: Any, code: str, name: str, parent_code: str, synth
     if not can_edit_territory(actor, code):
         raise NotAllowed(_("You may not change this division."))
     division = Division.objects.create(code=code, name=name.strip(), level=level, parent=parent, synthetic=synthetic)
-    audit.record(actor=actor, verb="create", obj=division, after=audit.snapshot(division, ["code", "name", "level", "parent"]))
+    audit.record(
+        actor=actor, verb="create", obj=division, after=audit.snapshot(division, ["code", "name", "level", "parent"])
+    )
     return division
 
 
@@ -273,9 +304,21 @@ def grid_save(*, actor: Any, code: str, name: str, geometry: Any, grid_type: str
     before = audit.snapshot(existing, GRID_FIELDS) if existing else None
     grid, _created = Grid.objects.update_or_create(
         code=code,
-        defaults={"name": name.strip(), "village": village, "grid_type": grid_type, "geometry": geometry, **_bounds(polygon)},
+        defaults={
+            "name": name.strip(),
+            "village": village,
+            "grid_type": grid_type,
+            "geometry": geometry,
+            **_bounds(polygon),
+        },
     )
-    audit.record(actor=actor, verb="update" if before else "create", obj=grid, before=before, after=audit.snapshot(grid, GRID_FIELDS))
+    audit.record(
+        actor=actor,
+        verb="update" if before else "create",
+        obj=grid,
+        before=before,
+        after=audit.snapshot(grid, GRID_FIELDS),
+    )
     return grid
 
 
@@ -286,7 +329,13 @@ def zone_membership_set(*, actor: Any, membership: ZoneMembership, relation: str
     before = audit.snapshot(membership, ["relation", "verified"])
     membership.relation, membership.verified = relation, verified
     membership.save(update_fields=["relation", "verified"])
-    audit.record(actor=actor, verb="update", obj=membership, before=before, after=audit.snapshot(membership, ["relation", "verified"]))
+    audit.record(
+        actor=actor,
+        verb="update",
+        obj=membership,
+        before=before,
+        after=audit.snapshot(membership, ["relation", "verified"]),
+    )
     return membership
 
 

@@ -20,7 +20,7 @@ def test_two_schedulers_enqueue_each_slot_once():
     def run() -> None:
         try:
             results.append(enqueue_due(now))
-        except BaseException as exc:
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
             failures.append(exc)
         finally:
             connections.close_all()
