@@ -1,0 +1,58 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safeloop.orgs.demo.city import ENTERPRISES, SCALES, DemoError, demo_loaded, load_demo
+from safeloop.orgs.demo.geography import DEFAULT_SEED
+
+SCALE_LABELS = {"city": gettext_lazy("city of 鹰潭市"), "province": gettext_lazy("synthetic province")}
+
+
+class Command(BaseCommand):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # argparse needs a plain string, and translations are active only once the command runs.
+        self.help = _("Load the demo city of 鹰潭市 (villages, grids, enterprises, demo logins) from a seed.")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="city",
+            help=_(
+                "city: about 300 grids and %(city)s enterprises; "
+                "province: about 10,000 grids and %(province)s enterprises"
+            )
+            % {k: f"{v:,}" for k, v in ENTERPRISES.items()},
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=_("the same seed gives the same city"))
+        parser.add_argument("--if-empty", action="store_true", help=_("do nothing when enterprises exist already"))
+        parser.add_argument(
+            "--enterprises", type=int, default=None, help=_("how many enterprises, instead of the scale's number")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and demo_loaded():
+            self.stdout.write(_("The demo city is already loaded (enterprises exist); nothing to do."))
+            return
+        try:
+            summary = load_demo(scale=options["scale"], seed=options["seed"], enterprises=options["enterprises"])
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            _(
+                "Loaded the demo %(scale)s (seed %(seed)s): %(divisions)s new divisions, %(grids)s grids, "
+                "%(enterprises)s enterprises, %(people)s logins in %(seconds).1f s."
+            )
+            % {
+                "scale": SCALE_LABELS[summary.scale],
+                "seed": summary.seed,
+                "divisions": f"{summary.divisions:,}",
+                "grids": f"{summary.grids:,}",
+                "enterprises": f"{summary.enterprises:,}",
+                "people": summary.people,
+                "seconds": summary.seconds,
+            }
+        )
