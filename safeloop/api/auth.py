@@ -4,11 +4,12 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from safeloop.accounts import services as account_services
 from safeloop.accounts.models import ApiToken
+from safeloop.api.schemas import ErrorOut
 from safeloop.core.errors import FieldErrors
 
 
@@ -33,11 +34,6 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, str]] = []
-
-
 @router.post("/token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange a username and password for a bearer token (lockout rules apply)."""
@@ -46,10 +42,11 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "safeloop_locked_until", None):
-            return 401, {"detail": _("This account is locked after too many failed logins; try again later."), "errors": []}
-        return 401, {"detail": _("Wrong username or password."), "errors": []}
+            locked = _("This account is locked after too many failed logins; try again later.")
+            return Status(401, {"detail": locked, "errors": []})
+        return Status(401, {"detail": _("Wrong username or password."), "errors": []})
     secret, token = account_services.token_issue(user=user, name="api")
-    return 200, {"token": secret, "expires_at": token.expires_at}
+    return Status(200, {"token": secret, "expires_at": token.expires_at})
 
 
 @router.post("/token/revoke", response={204: None})
@@ -61,4 +58,4 @@ def token_revoke(request: HttpRequest) -> Any:
     token = ApiToken.objects.filter(key_hash=hash_token(secret)).first()
     if token is not None:
         account_services.token_revoke(actor=request.user, token=token)
-    return 204, None
+    return Status(204, None)

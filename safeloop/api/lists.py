@@ -29,7 +29,8 @@ def filtered(
             for message in messages:
                 errors.add(name, message)
         raise errors
-    return filterset.qs
+    narrowed: QuerySet[Any] = filterset.qs
+    return narrowed
 
 
 def _query_value(value: Any) -> str:

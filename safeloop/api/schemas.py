@@ -1,10 +1,8 @@
 """Shapes every part of API v1 shares: the error body and the paged list (DESIGN.md "Contracts")."""
 
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ninja import Field, Schema
-
-T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -25,7 +23,7 @@ class PageIn(Schema):
     offset: int = Field(0, ge=0, description="Items to skip.")
 
 
-class Page(Schema, Generic[T]):
+class Page[T](Schema):
     items: list[T]
     count: int
 

@@ -6,10 +6,12 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from safeloop.api.auth import TokenAuth, router as auth_router
+from safeloop.accounts.api import router as accounts_router
+from safeloop.api.auth import TokenAuth
+from safeloop.api.auth import router as auth_router
 from safeloop.core.errors import FieldErrors
 from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
@@ -21,6 +23,9 @@ api = NinjaAPI(
     description="SafeLoop (安全闭环) work-safety closed-loop platform",
     auth=TokenAuth(),
     urls_namespace="api-v1",
+    # Served from ninja's own static files ("ninja" is in INSTALLED_APPS); no validator badge, which
+    # would ask validator.swagger.io: the docs must work on a network without the internet.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -51,11 +56,18 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
 
 
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # e.g. a body that is not JSON (400); keeps the one error shape.
+    return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Authentication required."), "errors": []}, status=401)
 
 
 api.add_router("/auth", auth_router)
+api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", orgs_io_router)
