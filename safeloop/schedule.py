@@ -14,4 +14,5 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     Job("purge_expired_tokens", "safeloop.accounts.tasks.purge_expired_tokens", 3600),
     Job("prune_task_results", "safeloop.core.tasks.prune_task_results", 24 * 3600),
+    Job("forget_import_files", "safeloop.orgs.tasks.enterprise_import_forget_files_task", 24 * 3600),
 )

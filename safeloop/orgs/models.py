@@ -66,9 +66,7 @@ class FunctionalZone(models.Model):
 
 class ZoneMembership(models.Model):
     zone = models.ForeignKey(FunctionalZone, on_delete=models.CASCADE, related_name="memberships")
-    division = models.ForeignKey(
-        Division, to_field="code", on_delete=models.PROTECT, related_name="zone_memberships"
-    )
+    division = models.ForeignKey(Division, to_field="code", on_delete=models.PROTECT, related_name="zone_memberships")
     relation = models.CharField(_("relation"), max_length=16, choices=ZoneRelation.choices)
     verified = models.BooleanField(
         _("verified"), default=False, help_text=_("Unverified memberships (DOMAIN.md [U]) need review.")
@@ -132,7 +130,9 @@ class ResponsibilityRule(models.Model):
     lead_function = models.SlugField(_("lead department"), max_length=32)
     co_functions = models.JSONField(_("co-departments"), default=list, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
-    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED)
+    confidence = models.CharField(
+        _("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED
+    )
 
     class Meta:
         ordering = ["sector__position", "level"]
@@ -180,7 +180,12 @@ class Enterprise(PublicModel):
         Division, to_field="code", on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("division")
     )
     grid = models.ForeignKey(
-        Grid, to_field="code", null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises",
+        Grid,
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
         verbose_name=_("grid"),
     )
     grid_override_reason = models.CharField(_("reason for overriding the grid"), max_length=200, blank=True)
@@ -234,6 +239,7 @@ class EnterpriseImport(PublicModel):
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("enterprises created"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
     errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
     failure = models.CharField(_("why it failed"), max_length=500, blank=True)
     rerun_of = models.ForeignKey(
