@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from safeloop.accounts.choices import Role
 from safeloop.accounts.models import Membership
+from safeloop.core.errors import FieldErrors
 from safeloop.core.geo import PolygonIndex
 from safeloop.core.scoping import ScopeFields, scope_for
 from safeloop.orgs.models import (
@@ -29,7 +31,9 @@ def _enterprise_sector_q(codes: frozenset[str]) -> Q:
     return Q(Exists(through.objects.filter(enterprise_id=OuterRef("pk"), sector__code__in=codes)))
 
 
-ENTERPRISE_SCOPE = ScopeFields(division="division__code", sector_q=_enterprise_sector_q, enterprise="pk", grid="grid_id")
+ENTERPRISE_SCOPE = ScopeFields(
+    division="division__code", sector_q=_enterprise_sector_q, enterprise="pk", grid="grid_id"
+)
 # A grid code starts with its village code, so a division prefix selects grids directly.
 GRID_SCOPE = ScopeFields(division="code", sector_q=lambda codes: Q(), grid="code")
 DIVISION_SCOPE = ScopeFields(division="code", sector_q=lambda codes: Q())
@@ -107,10 +111,9 @@ def responsible_departments(*, sector_code: str, division_code: str) -> dict[str
 def territorial_owner(*, division_code: str) -> Division | FunctionalZone | None:
     """属地: the township, or the functional zone managing it (DOMAIN.md §9.1)."""
     township_code = division_code[:9]
-    membership = (
-        FunctionalZone.objects.filter(memberships__division_id=township_code, memberships__relation__in=["entrusted", "acting"])
-        .first()
-    )
+    membership = FunctionalZone.objects.filter(
+        memberships__division_id=township_code, memberships__relation__in=["entrusted", "acting"]
+    ).first()
     if membership is not None:
         return membership
     return Division.objects.filter(code=township_code).first()
@@ -197,18 +200,23 @@ def division_tree(*, actor: Any) -> DivisionTree:
     return DivisionTree(roots=roots, zones=zones)
 
 
-def grid_list_with_workers(*, actor: Any) -> QuerySet[Grid]:
-    """The caller's grids with their village and their active grid workers (`grid.workers`)."""
+def grid_list_with_workers(*, actor: Any, division_code: str = "") -> QuerySet[Grid]:
+    """The caller's grids (inside `division_code` when given; none for a division the caller cannot
+    see) with their village and their active grid workers (`grid.workers`)."""
     workers = (
         Membership.objects.filter(role=Role.GRID_WORKER, user__is_active=True)
         .select_related("user")
         .order_by("user__real_name", "user__username")
     )
-    return (
+    grids = (
         grid_list(actor=actor)
         .select_related("village")
         .prefetch_related(Prefetch("memberships", queryset=workers, to_attr="workers"))
     )
+    if division_code:
+        division = division_list(actor=actor).filter(code=division_code).first()
+        grids = grids.filter(code__startswith=division.prefix) if division else grids.none()
+    return grids
 
 
 def grid_get(*, actor: Any, code: str) -> Grid:
@@ -275,3 +283,51 @@ def responsibility_rows(*, actor: Any, rules: Iterable[ResponsibilityRule] | Non
 
 def responsibility_rule_get(*, actor: Any, sector_code: str, level: str) -> ResponsibilityRule:
     return responsibility_list(actor=actor).get(sector__code=sector_code, level=level)
+
+
+# ---- API v1 lists and look-ups -------------------------------------------------------------------
+
+
+def division_search(
+    *, actor: Any, parent: str | None = None, level: int | None = None, q: str | None = None
+) -> QuerySet[Division]:
+    """The caller's divisions, narrowed to one parent's children, one level, or a name/code search."""
+    divisions = division_list(actor=actor)
+    if parent:
+        divisions = divisions.filter(parent__code=parent)
+    if level:
+        divisions = divisions.filter(level=level)
+    if q and q.strip():
+        text = q.strip()
+        divisions = divisions.filter(Q(name__icontains=text) | Q(code__startswith=text))
+    return divisions.order_by("code")
+
+
+def grid_search(*, actor: Any, division: str | None = None) -> QuerySet[Grid]:
+    """The caller's grids with their workers; `division` keeps those inside it (an unknown code, none)."""
+    grids = grid_list_with_workers(actor=actor)
+    if division:
+        found = Division.objects.filter(code=division.strip()).first()
+        grids = grids.filter(code__startswith=found.prefix) if found is not None else grids.none()
+    return grids.order_by("code")
+
+
+def responsibility_resolve(*, actor: Any, sector_code: str, division_code: str) -> dict[str, Any]:
+    """Who answers for a sector at a place: the territorial unit (属地) and, at city and county level,
+    the lead and co-departments (三管三必须, DOMAIN.md §9.1, §9.3). Like the map, an outsider sees nothing."""
+    if not _reference_visible(actor):
+        raise ResponsibilityRule.DoesNotExist
+    errors = FieldErrors()
+    if not Sector.objects.filter(code=sector_code).exists():
+        errors.add("sector", _("Unknown sector code: %(code)s") % {"code": sector_code})
+    if not Division.objects.filter(code=division_code).exists():
+        errors.add("division", _("This division code is not in the division tree."))
+    errors.raise_if_any()
+    levels = responsible_departments(sector_code=sector_code, division_code=division_code)
+    return {
+        "sector": sector_code,
+        "division": division_code,
+        "territorial_unit": territorial_owner(division_code=division_code),
+        "city": levels.get("city"),
+        "county": levels.get("county"),
+    }
