@@ -5,6 +5,31 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A transactional test ends with a flush that also empties the reference data migration 0002
+    loaded (division tree, sectors, departments, responsibility map); put it back for the next test."""
+    result = yield
+    if nextitem is not None and _is_transactional(item):  # after the last test the database is gone
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        from safeloop.orgs import reference
+        from safeloop.orgs.models import Division
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Division.objects.exists():
+                reference.load(apps.get_model)
+    return result
+
+
 @pytest.fixture
 def city(db):
     """The small test city with the demo logins (admin, city, yuehu, guixi, yingji, jiaoyu, ent1,
