@@ -46,7 +46,11 @@ def create_demo_people(*, enterprise: Enterprise, actor: Any = DEMO) -> dict[str
         user = User.objects.filter(username=person.username).first()
         if user is None:
             user = services.user_create(
-                actor=actor, username=person.username, password=DEMO_PASSWORD, real_name=person.real_name, phone=person.phone
+                actor=actor,
+                username=person.username,
+                password=DEMO_PASSWORD,
+                real_name=person.real_name,
+                phone=person.phone,
             )
         if person.role is not None and not user.memberships.exists():
             services.membership_add(actor=actor, user=user, role=person.role, **_anchor(person.anchor, enterprise))

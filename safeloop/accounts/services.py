@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safeloop.accounts.choices import ROLE_ANCHOR, THREE_ADMINS, Role
 from safeloop.accounts.models import ApiToken, Membership, SecurityPolicy, User, hash_token
@@ -26,6 +27,22 @@ POLICY_FIELDS = (
     "password_min_classes",
     "token_ttl_hours",
 )
+# The org units a membership acts through, named for people (the keys are the form and API field names).
+ANCHOR_LABELS: dict[str, Any] = {
+    "division": gettext_lazy("division"),
+    "department": gettext_lazy("department"),
+    "enterprise": gettext_lazy("enterprise"),
+    "grid": gettext_lazy("grid"),
+}
+# Allowed range of each policy value (inclusive); the idle timeout may not exceed 30 minutes (等保 L3).
+POLICY_LIMITS: dict[str, tuple[int, int]] = {
+    "lockout_attempts": (3, 10),
+    "lockout_minutes": (5, 1440),
+    "idle_timeout_minutes": (5, 30),
+    "password_min_length": (8, 64),
+    "password_min_classes": (2, 4),
+    "token_ttl_hours": (1, 24 * 90),
+}
 
 
 @transaction.atomic
@@ -136,9 +153,9 @@ def membership_add(*, actor: Any, user: User, role: str, **anchor: Any) -> Membe
     needed = ROLE_ANCHOR[role]
     given = {key: value for key, value in anchor.items() if value is not None}
     if needed and needed not in given:
-        errors.add(needed, _("This role needs a %(unit)s.") % {"unit": needed})
+        errors.add(needed, _("Give the %(unit)s this role acts through.") % {"unit": ANCHOR_LABELS[needed]})
     for key in set(given) - ({needed} if needed else set()):
-        errors.add(key, _("This role does not act through a %(unit)s.") % {"unit": key})
+        errors.add(key, _("This role does not act through any %(unit)s.") % {"unit": ANCHOR_LABELS.get(key, key)})
     if role in THREE_ADMINS:
         held = set(user.memberships.filter(role__in=THREE_ADMINS).values_list("role", flat=True)) - {role}
         if held:
@@ -200,16 +217,8 @@ def security_policy_update(*, actor: User, **values: int) -> SecurityPolicy:
     policy = SecurityPolicy.current()
     before = audit.snapshot(policy, POLICY_FIELDS)
     errors = FieldErrors()
-    limits = {
-        "lockout_attempts": (3, 10),
-        "lockout_minutes": (5, 1440),
-        "idle_timeout_minutes": (5, 30),
-        "password_min_length": (8, 64),
-        "password_min_classes": (2, 4),
-        "token_ttl_hours": (1, 24 * 90),
-    }
     for name, value in values.items():
-        low, high = limits[name]
+        low, high = POLICY_LIMITS[name]
         if not isinstance(value, int) or not low <= value <= high:
             errors.add(name, _("Must be a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
         setattr(policy, name, value)

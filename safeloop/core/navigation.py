@@ -39,5 +39,7 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in NAV:
         if item.roles is None or scope.roles & item.roles:
-            items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name})
+            items.append(
+                {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name}
+            )
     return items

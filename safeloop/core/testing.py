@@ -50,14 +50,24 @@ def build_test_city() -> TestCity:
     grids: dict[str, Grid] = {}
     for village_code, name, township, (lon, lat) in VILLAGES:
         org_services.division_create(actor=DEMO, code=village_code, name=name, parent_code=township, synthetic=True)
-        grid = org_services.grid_save(actor=DEMO, code=village_code + "001", name=f"{name}第1网格", geometry=square(lon, lat))
+        grid = org_services.grid_save(
+            actor=DEMO, code=village_code + "001", name=f"{name}第1网格", geometry=square(lon, lat)
+        )
         grids[village_code] = grid
     enterprises = {}
     for key, name, sectors, (lon, lat), serial in ENTERPRISES:
         enterprises[key] = org_services.enterprise_create(
             actor=DEMO,
-            data={"name": name, "uscc": make_uscc(serial), "sectors": sectors, "lon": lon, "lat": lat,
-                  "address": f"{name}地址", "principal_name": "负责人", "principal_phone": "13912345678"},
+            data={
+                "name": name,
+                "uscc": make_uscc(serial),
+                "sectors": sectors,
+                "lon": lon,
+                "lat": lat,
+                "address": f"{name}地址",
+                "principal_name": "负责人",
+                "principal_phone": "13912345678",
+            },
         )
     people = create_demo_people(enterprise=enterprises["yuehu_gas"])
     return TestCity(grids=grids, enterprises=enterprises, people=people)

@@ -26,7 +26,8 @@ def load(get_model: Callable[[str, str], Any]) -> None:
 
     for row in _rows("divisions.csv"):
         Division.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name"], "level": int(row["level"]), "parent_id": row["parent"] or None}
+            code=row["code"],
+            defaults={"name": row["name"], "level": int(row["level"]), "parent_id": row["parent"] or None},
         )
     for position, row in enumerate(_rows("sectors.csv")):
         Sector.objects.update_or_create(
@@ -53,15 +54,21 @@ def load(get_model: Callable[[str, str], Any]) -> None:
             Rule.objects.get_or_create(
                 sector=sector,
                 level=level,
-                defaults={"lead_function": row["lead"], "co_functions": co, "legal_basis": row["legal_basis"],
-                          "confidence": row["confidence"]},
+                defaults={
+                    "lead_function": row["lead"],
+                    "co_functions": co,
+                    "legal_basis": row["legal_basis"],
+                    "confidence": row["confidence"],
+                },
             )
     for row in _rows("zones.csv"):
         zone, _ = Zone.objects.get_or_create(
-            name=row["zone"], defaults={"kind": row["kind"], "managing_body": row["managing_body"], "parent_division_id": row["parent"]}
+            name=row["zone"],
+            defaults={"kind": row["kind"], "managing_body": row["managing_body"], "parent_division_id": row["parent"]},
         )
         if row["member"]:
             ZoneMembership.objects.get_or_create(
-                zone=zone, division_id=row["member"],
+                zone=zone,
+                division_id=row["member"],
                 defaults={"relation": row["relation"], "verified": row["verified"] == "true"},
             )

@@ -20,7 +20,9 @@ def validate_uscc(value: str) -> None:
     if len(code) != 18:
         raise ValidationError(_("A unified social credit code has 18 characters."), code="uscc_length")
     if not USCC_RE.match(code):
-        raise ValidationError(_("The unified social credit code contains characters GB 32100 does not allow."), code="uscc_chars")
+        raise ValidationError(
+            _("The unified social credit code contains characters GB 32100 does not allow."), code="uscc_chars"
+        )
     if uscc_check_char(code[:17]) != code[17]:
         raise ValidationError(_("The check character of the unified social credit code is wrong."), code="uscc_check")
 
@@ -44,4 +46,6 @@ def validate_division_code(value: str) -> None:
 
 def validate_grid_code(value: str) -> None:
     if not re.fullmatch(r"\d{15}", value or ""):
-        raise ValidationError(_("A grid code has 15 digits: the 12-digit village code and a 3-digit sequence."), code="grid_format")
+        raise ValidationError(
+            _("A grid code has 15 digits: the 12-digit village code and a 3-digit sequence."), code="grid_format"
+        )
