@@ -3,12 +3,16 @@
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 from safeloop.accounts.models import SecurityPolicy
 
 LAST_SEEN = "safeloop_last_seen"
+# Refreshing the timestamp on every request would write the session on every request.
+TOUCH_EVERY_SECONDS = 30
 
 
 class IdleTimeoutMiddleware:
@@ -23,6 +27,11 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > limit:
                 logout(request)
                 request.session["safeloop_idle_logout"] = True
-            else:
+                if request.headers.get("HX-Request"):
+                    # An htmx fragment request would paste the login page into the fragment.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+                    return response
+            elif last_seen is None or now - last_seen > TOUCH_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

@@ -27,7 +27,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
-    objects: UserManager["User"] = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

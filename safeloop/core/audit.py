@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from safeloop.core.models import AuditChainHead, AuditEvent
 from safeloop.core.request_context import current_source_ip
@@ -120,15 +121,15 @@ def verify_chain(batch_size: int = 5000) -> ChainBreak | None:
     expected_position, prev_hash = 1, ""
     for event in _iterate(batch_size):
         if event.position != expected_position:
-            return ChainBreak(expected_position, f"row #{expected_position} is missing")
+            return ChainBreak(expected_position, _("row #%(n)d is missing") % {"n": expected_position})
         if event.prev_hash != prev_hash:
-            return ChainBreak(event.position, "its link to the previous row does not match")
+            return ChainBreak(event.position, _("its link to the previous row does not match"))
         if event.hash != _digest(prev_hash, _payload(event)):
-            return ChainBreak(event.position, "its content does not match its hash")
+            return ChainBreak(event.position, _("its content does not match its hash"))
         prev_hash, expected_position = event.hash, expected_position + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head and head.position != expected_position - 1:
-        return ChainBreak(head.position, f"rows after #{expected_position - 1} are missing")
+        return ChainBreak(head.position, _("rows after #%(n)d are missing") % {"n": expected_position - 1})
     return None
 
 

@@ -10,9 +10,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from safeloop.api.lists import filtered, paged
+from safeloop.api.lists import paged
 from safeloop.api.schemas import Page, PageIn, errors
 from safeloop.core.errors import FieldErrors
+from safeloop.core.filtering import filter_or_raise
 from safeloop.orgs import selectors, services
 from safeloop.orgs.filters import EnterpriseFilterSet
 from safeloop.orgs.schemas import (
@@ -110,7 +111,7 @@ def enterprise_list(request: HttpRequest, page: Query[PageIn], filters: Query[En
         .prefetch_related("sectors")
         .order_by("name", "pk")
     )
-    return paged(filtered(EnterpriseFilterSet, filters.model_dump(), enterprises), page)
+    return paged(filter_or_raise(EnterpriseFilterSet, filters.model_dump(), enterprises), page)
 
 
 @router.get("/enterprises/{uuid:id}", response={200: EnterpriseOut, **errors(401, 404)}, tags=["enterprises"])

@@ -7,9 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safeloop.accounts.choices import ORG_EDITORS
 from safeloop.core.errors import FieldErrors
-from safeloop.core.scoping import scope_for
 from safeloop.orgs import services
 from safeloop.orgs.choices import EnterpriseFlag, EnterpriseScale
 from safeloop.orgs.filters import EnterpriseFilterSet
@@ -38,23 +36,7 @@ def _control(widget: forms.Widget, css: str = "form-control") -> forms.Widget:
 
 # ---- enterprises ---------------------------------------------------------------------------------
 
-ALL_ENTERPRISE_FIELDS = (
-    "name", "uscc", "sectors", "scale", "employees", "flags", "active",
-    "address", "lon", "lat", "division_code", "grid_code", "grid_override_reason",
-    "principal_name", "principal_phone", "safety_officer_name", "safety_officer_phone",
-)  # fmt: skip
-
-
-def enterprise_editable_fields(actor: Any, enterprise: Enterprise | None) -> frozenset[str]:
-    """The form fields this actor may change (the service enforces the same rule on write)."""
-    if enterprise is None:
-        may_add = scope_for(actor).has_role(*ORG_EDITORS)
-        return frozenset(ALL_ENTERPRISE_FIELDS) if may_add else frozenset()
-    if services.can_edit_territory(actor, enterprise.division_id):
-        return frozenset(ALL_ENTERPRISE_FIELDS)
-    if any(g.enterprise_id == enterprise.pk for g in scope_for(actor).grants):
-        return services.OWN_ENTERPRISE_EDITABLE
-    return frozenset()
+enterprise_editable_fields = services.enterprise_editable_fields
 
 
 class EnterpriseForm(forms.Form):
@@ -122,13 +104,13 @@ class EnterpriseForm(forms.Form):
             self.fields["division_code"].widget.attrs["list"] = "division-options"
         # Fields posted that this user may not change are passed on, so the service refuses them.
         posted = set(self.data) if self.is_bound else set()
-        self.refused = sorted((posted & set(ALL_ENTERPRISE_FIELDS)) - keep)
+        self.refused = sorted((posted & services.ENTERPRISE_EDITABLE) - keep)
 
     @staticmethod
     def initial_for(enterprise: Enterprise) -> dict[str, Any]:
         data: dict[str, Any] = {
             name: getattr(enterprise, name)
-            for name in ALL_ENTERPRISE_FIELDS
+            for name in services.ENTERPRISE_EDITABLE
             if name not in {"sectors", "division_code", "grid_code"}
         }
         data["sectors"] = [s.code for s in enterprise.sectors.all()]

@@ -33,6 +33,7 @@ from safeloop.accounts.choices import ORG_EDITORS, Role
 from safeloop.core import audit
 from safeloop.core.actors import SYSTEM
 from safeloop.core.errors import FieldErrors
+from safeloop.core.filtering import filter_or_raise
 from safeloop.core.scoping import scope_for
 from safeloop.orgs import xlsx
 from safeloop.orgs.filters import EnterpriseFilterSet
@@ -328,19 +329,13 @@ class Export:
 def enterprise_export(*, actor: Any, params: Any) -> Export:
     """The enterprise list as the caller sees it (scope, then the list's filters) in the template's
     columns; audited with the row count and the filters (DOMAIN.md §10.2: exports are audited)."""
-    filterset = EnterpriseFilterSet(params, queryset=enterprise_list(actor=actor))
-    if not filterset.is_valid():
-        errors = FieldErrors()
-        for name, messages in filterset.errors.items():
-            for message in messages:
-                errors.add(name, message)
-        raise errors
-    enterprises = filterset.qs.prefetch_related("sectors").order_by("division_id", "name", "pk")
+    filtered = filter_or_raise(EnterpriseFilterSet, params, enterprise_list(actor=actor))
+    enterprises = filtered.prefetch_related("sectors").order_by("division_id", "name", "pk")
     target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     # Written outside a transaction: a long export must not hold the database's writer lock.
     rows = xlsx.write_export(target, enterprises.iterator(chunk_size=2000))
     target.seek(0)
-    filters = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+    filters = {name: value for name, value in params.items() if value not in (None, "")}
     with transaction.atomic():
         audit.record(
             actor=actor,

@@ -10,11 +10,10 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from safeloop.accounts.models import mask_phone
-from safeloop.core.scoping import scope_for
 from safeloop.orgs.choices import DivisionLevel, EnterpriseFlag, EnterpriseScale
 from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone, Grid
 from safeloop.orgs.selectors import ResponsibilityRow
-from safeloop.orgs.services import can_edit_territory
+from safeloop.orgs.services import can_edit_enterprise
 
 # ---- divisions ----------------------------------------------------------------------------------
 
@@ -350,8 +349,4 @@ def _phone(enterprise: Enterprise, phone: str, context: dict[str, Any] | None) -
 
 def may_edit(actor: Any, enterprise: Enterprise) -> bool:
     """Whoever may edit an enterprise (its territory's editors, its own officers) sees its contacts whole."""
-    if actor is None:
-        return False
-    if can_edit_territory(actor, enterprise.division_id):
-        return True
-    return any(grant.enterprise_id == enterprise.pk for grant in scope_for(actor).grants)
+    return actor is not None and can_edit_enterprise(actor, enterprise)

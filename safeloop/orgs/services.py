@@ -55,6 +55,29 @@ def can_edit_territory(actor: Any, division_code: str) -> bool:
     )
 
 
+def can_edit_reference_data(actor: Any) -> bool:
+    """The responsibility map and functional zones are the city's: its office or a system admin edits them."""
+    return scope_for(actor).has_role(Role.SYS_ADMIN, Role.CITY_OFFICE)
+
+
+def is_own_enterprise(actor: Any, enterprise: Enterprise) -> bool:
+    return any(grant.enterprise_id == enterprise.pk for grant in scope_for(actor).grants)
+
+
+def enterprise_editable_fields(actor: Any, enterprise: Enterprise | None) -> frozenset[str]:
+    """The input fields this actor may change on this enterprise (or on a new one when None):
+    everything for its territory's editors, contacts only for its own officers, nothing otherwise."""
+    if enterprise is None:
+        return ENTERPRISE_EDITABLE if scope_for(actor).has_role(*ORG_EDITORS) else frozenset()
+    if can_edit_territory(actor, enterprise.division_id):
+        return ENTERPRISE_EDITABLE
+    return OWN_ENTERPRISE_EDITABLE if is_own_enterprise(actor, enterprise) else frozenset()
+
+
+def can_edit_enterprise(actor: Any, enterprise: Enterprise) -> bool:
+    return bool(enterprise_editable_fields(actor, enterprise))
+
+
 def _enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     data = audit.snapshot(enterprise, ENTERPRISE_FIELDS)
     data["sectors"] = sorted(enterprise.sectors.values_list("code", flat=True)) if enterprise.pk else []
@@ -198,13 +221,11 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any
     unknown = set(data) - ENTERPRISE_EDITABLE
     if unknown:
         raise FieldErrors.single(sorted(unknown)[0], _("This field cannot be changed."))
-    scope = scope_for(actor)
-    own = any(g.enterprise_id == enterprise.pk for g in scope.grants)
-    if not can_edit_territory(actor, enterprise.division_id):
-        if not own:
-            raise NotAllowed(_("You may not change this enterprise."))
-        if set(data) - OWN_ENTERPRISE_EDITABLE:
-            raise NotAllowed(_("An enterprise officer may change only contacts, address and staff numbers."))
+    allowed = enterprise_editable_fields(actor, enterprise)
+    if not allowed:
+        raise NotAllowed(_("You may not change this enterprise."))
+    if set(data) - allowed:
+        raise NotAllowed(_("An enterprise officer may change only contacts, address and staff numbers."))
     errors = FieldErrors()
     clean = _clean_enterprise(data, errors, enterprise)
     errors.raise_if_any()
@@ -229,7 +250,10 @@ def enterprise_deactivate(*, actor: Any, enterprise: Enterprise) -> Enterprise:
 # ---- divisions, grids, zones ---------------------------------------------------------------------
 
 LEVEL_BY_LENGTH: dict[int, int] = {9: DivisionLevel.TOWNSHIP, 12: DivisionLevel.VILLAGE}
-CHILD_LEVEL: dict[int, int] = {DivisionLevel.COUNTY: DivisionLevel.TOWNSHIP, DivisionLevel.TOWNSHIP: DivisionLevel.VILLAGE}
+CHILD_LEVEL: dict[int, int] = {
+    DivisionLevel.COUNTY: DivisionLevel.TOWNSHIP,
+    DivisionLevel.TOWNSHIP: DivisionLevel.VILLAGE,
+}
 
 
 @transaction.atomic
@@ -324,7 +348,7 @@ def grid_save(*, actor: Any, code: str, name: str, geometry: Any, grid_type: str
 
 @transaction.atomic
 def zone_membership_set(*, actor: Any, membership: ZoneMembership, relation: str, verified: bool) -> ZoneMembership:
-    if not scope_for(actor).has_role(Role.SYS_ADMIN, Role.CITY_OFFICE):
+    if not can_edit_reference_data(actor):
         raise NotAllowed(_("Only the city office or a system administrator may change functional zones."))
     before = audit.snapshot(membership, ["relation", "verified"])
     membership.relation, membership.verified = relation, verified
@@ -347,7 +371,7 @@ def responsibility_rule_update(
     *, actor: Any, rule: ResponsibilityRule, lead_function: str, co_functions: list[str], legal_basis: str = ""
 ) -> ResponsibilityRule:
     """Edit the 三管三必须 map. An edit by the city office marks the rule as locally confirmed."""
-    if not scope_for(actor).has_role(Role.SYS_ADMIN, Role.CITY_OFFICE):
+    if not can_edit_reference_data(actor):
         raise NotAllowed(_("Only the city office or a system administrator may edit the responsibility map."))
     known = set(Department.objects.values_list("function", flat=True))
     errors = FieldErrors()

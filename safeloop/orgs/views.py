@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safeloop.accounts.choices import Role
 from safeloop.core.errors import FieldErrors
-from safeloop.core.scoping import scope_for
 from safeloop.orgs import selectors, services
 from safeloop.orgs.choices import DivisionLevel
 from safeloop.orgs.forms import ResponsibilityRuleForm, apply_field_errors, division_choices
@@ -178,9 +176,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 # ---- the responsibility map (三管三必须) ------------------------------------------------------------
 
 
-def can_edit_responsibility(actor: Any) -> bool:
-    # The same rule services.responsibility_rule_update enforces; here only to offer the button.
-    return scope_for(actor).has_role(Role.SYS_ADMIN, Role.CITY_OFFICE)
+can_edit_responsibility = services.can_edit_reference_data
 
 
 @login_required

@@ -95,6 +95,17 @@ def test_an_idle_session_is_logged_out_and_the_login_page_says_so(city, client):
     assert not list(client.get(LOGIN).context["messages"])
 
 
+def test_an_idle_htmx_request_redirects_the_whole_page_to_the_login(city, client):
+    login_as(client, city.people["yuehu"])
+    client.get("/")
+    session = client.session
+    session["safeloop_last_seen"] = time.time() - SecurityPolicy.current().idle_timeout_minutes * 60 - 5
+    session.save()
+    response = client.get("/orgs/enterprises/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(LOGIN)
+
+
 def test_logout_is_a_post_and_is_audited(city, client):
     login_as(client, city.people["yuehu"])
     assert client.get("/logout/").status_code == 405

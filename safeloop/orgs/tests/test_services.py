@@ -55,7 +55,12 @@ def test_bad_enterprise_input_names_the_field_and_writes_nothing(people, change,
 def test_a_grid_override_with_a_reason_is_kept(people):
     enterprise = services.enterprise_create(
         actor=people["yuehu"],
-        data={**GOOD, "uscc": make_uscc(910), "grid_code": "360602003001001", "grid_override_reason": "厂区跨网格，按大门位置"},
+        data={
+            **GOOD,
+            "uscc": make_uscc(910),
+            "grid_code": "360602003001001",
+            "grid_override_reason": "厂区跨网格，按大门位置",
+        },
     )
     assert enterprise.grid_id == "360602003001001" and enterprise.division_id == "360602003001"
 
@@ -77,7 +82,10 @@ def test_an_enterprise_officer_edits_contacts_only(city, people):
 
 
 def test_a_self_intersecting_grid_is_refused_naming_the_geometry(people):
-    bow_tie = {"type": "Polygon", "coordinates": [[[117.1, 28.1], [117.11, 28.11], [117.11, 28.1], [117.1, 28.11], [117.1, 28.1]]]}
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [[[117.1, 28.1], [117.11, 28.11], [117.11, 28.1], [117.1, 28.11], [117.1, 28.1]]],
+    }
     with pytest.raises(FieldErrors) as caught:
         services.grid_save(actor=people["yuehu"], code="360602001001002", name="蝴蝶网格", geometry=bow_tie)
     assert fields(caught) == {"geometry"}
@@ -95,7 +103,11 @@ def test_an_overlapping_grid_is_refused(people):
 
 @pytest.mark.parametrize(
     ("code", "parent", "field"),
-    [("36060200100A", "360602001", "code"), ("360602001003", "360699001", "parent_code"), ("360681001003", "360602001", "code")],
+    [
+        ("36060200100A", "360602001", "code"),
+        ("360602001003", "360699001", "parent_code"),
+        ("360681001003", "360602001", "code"),
+    ],
 )
 def test_division_codes_must_extend_a_division_in_the_tree(people, code, parent, field):
     with pytest.raises(FieldErrors) as caught:
@@ -108,10 +120,16 @@ def test_the_responsibility_map_is_edited_by_the_city_office_only(people):
 
     rule = ResponsibilityRule.objects.get(sector__code="gas", level="city")
     with pytest.raises(services.NotAllowed):
-        services.responsibility_rule_update(actor=people["yuehu"], rule=rule, lead_function="urban_management", co_functions=[])
+        services.responsibility_rule_update(
+            actor=people["yuehu"], rule=rule, lead_function="urban_management", co_functions=[]
+        )
     with pytest.raises(FieldErrors):
-        services.responsibility_rule_update(actor=people["city"], rule=rule, lead_function="ministry_of_magic", co_functions=[])
-    services.responsibility_rule_update(actor=people["city"], rule=rule, lead_function="urban_management", co_functions=["market"])
+        services.responsibility_rule_update(
+            actor=people["city"], rule=rule, lead_function="ministry_of_magic", co_functions=[]
+        )
+    services.responsibility_rule_update(
+        actor=people["city"], rule=rule, lead_function="urban_management", co_functions=["market"]
+    )
     rule.refresh_from_db()
     assert (rule.lead_function, rule.confidence) == ("urban_management", "V")
     assert AuditEvent.objects.filter(verb="update", object_type="orgs.responsibilityrule").count() == 1
