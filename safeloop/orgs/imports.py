@@ -335,7 +335,11 @@ def enterprise_export(*, actor: Any, params: Any) -> Export:
     # Written outside a transaction: a long export must not hold the database's writer lock.
     rows = xlsx.write_export(target, enterprises.iterator(chunk_size=2000))
     target.seek(0)
-    filters = {name: value for name, value in params.items() if value not in (None, "")}
+    filters = {
+        name: value
+        for name, value in params.items()
+        if name in EnterpriseFilterSet.base_filters and value not in (None, "")
+    }
     with transaction.atomic():
         audit.record(
             actor=actor,

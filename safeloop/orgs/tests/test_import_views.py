@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +21,8 @@ PAGES = ("orgs:enterprise_import", "orgs:enterprise_import_template")
 
 
 def client_for(user):
-    client = Client(headers={"Accept-Language": "en"})
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
 

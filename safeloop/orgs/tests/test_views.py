@@ -1,6 +1,7 @@
 """The organisation pages as the demo people see them: what is listed, what is a 404, who may edit."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from safeloop.core.models import AuditEvent
@@ -24,7 +25,7 @@ def login(client, people):
 
     def as_(username):
         client.force_login(people[username])
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 
     return as_
