@@ -48,6 +48,9 @@ typecheck: install
 	$(VENV)/bin/mypy safeloop
 
 # The suite on SQLite, then again on PostgreSQL when SAFELOOP_TEST_DATABASE_URL is set (CI sets it).
+# Connections are not kept between requests in tests, or live-server threads would keep the test
+# database open and PostgreSQL could not drop it at the end.
+pytest: export SAFELOOP_DB_CONN_MAX_AGE = 0
 pytest: install
 	env -u SAFELOOP_DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadfile -q
 	@if [ -n "$$SAFELOOP_TEST_DATABASE_URL" ]; then \

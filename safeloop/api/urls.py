@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from safeloop.accounts.api import router as accounts_router
 from safeloop.api.auth import TokenAuth
@@ -17,7 +18,15 @@ from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
 from safeloop.orgs.services import NotAllowed
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as text, not \\u escapes: readable in logs and a third smaller."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="SafeLoop API",
     version="1",
     description="SafeLoop (安全闭环) work-safety closed-loop platform",

@@ -83,7 +83,8 @@ def record(
     """Append one audit row. Call it inside the service's transaction so both commit or neither."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(getattr(obj, "uuid", None) or obj.pk)
+        # The public identifier people search by: the UUID, else the code (divisions, grids), else the key.
+        object_id = object_id or str(getattr(obj, "uuid", None) or getattr(obj, "code", None) or obj.pk)
         object_repr = object_repr or str(obj)[:255]
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():

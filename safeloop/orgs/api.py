@@ -19,6 +19,7 @@ from safeloop.orgs.filters import EnterpriseFilterSet
 from safeloop.orgs.schemas import (
     API_FIELD,
     DepartmentOut,
+    DivisionCreateIn,
     DivisionOut,
     DivisionQuery,
     EnterpriseCreateIn,
@@ -29,6 +30,7 @@ from safeloop.orgs.schemas import (
     GridFeatureOut,
     GridOut,
     GridQuery,
+    GridSaveIn,
     ResolveOut,
     ResolveQuery,
     ResponsibilityRuleOut,
@@ -52,6 +54,13 @@ def division_detail(request: HttpRequest, code: str) -> Any:
     return selectors.division_get(actor=request.user, code=code)
 
 
+@router.post("/divisions", response={201: DivisionOut, **errors(400, 401, 403, 422)}, tags=["divisions and grids"])
+def division_create(request: HttpRequest, payload: DivisionCreateIn) -> Any:
+    """Add a township or village below a division in the tree (editors of that territory)."""
+    division = services.division_create(actor=request.user, **payload.model_dump())
+    return Status(201, division)
+
+
 @router.get(
     "/grids",
     response={200: Page[GridOut] | GridFeatureCollectionOut, **errors(401, 422)},
@@ -68,6 +77,13 @@ def grid_list(request: HttpRequest, page: Query[PageIn], query: Query[GridQuery]
 @router.get("/grids/{code}", response={200: GridFeatureOut, **errors(401, 404)}, tags=["divisions and grids"])
 def grid_detail(request: HttpRequest, code: str) -> Any:
     """One grid as a GeoJSON Feature (properties: code, name, village_code, grid_type, workers)."""
+    return selectors.grid_get(actor=request.user, code=code)
+
+
+@router.put("/grids/{code}", response={200: GridFeatureOut, **errors(400, 401, 403, 422)}, tags=["divisions and grids"])
+def grid_save(request: HttpRequest, code: str, payload: GridSaveIn) -> Any:
+    """Create or replace a grid: a valid polygon that overlaps no neighbour, under a village in the tree."""
+    services.grid_save(actor=request.user, code=code, **payload.model_dump())
     return selectors.grid_get(actor=request.user, code=code)
 
 

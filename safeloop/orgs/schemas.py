@@ -32,7 +32,19 @@ class DivisionOut(Schema):
     synthetic: bool
 
 
+class DivisionCreateIn(Schema):
+    code: str = Field(description="9-digit township or 12-digit village code extending `parent_code`.")
+    name: str
+    parent_code: str
+
+
 # ---- grids --------------------------------------------------------------------------------------
+
+
+class GridSaveIn(Schema):
+    name: str
+    geometry: dict[str, Any] = Field(description="A GeoJSON Polygon or MultiPolygon in WGS-84 lon/lat.")
+    grid_type: Literal["basic", "dedicated"] = "basic"
 
 
 class GridQuery(Schema):

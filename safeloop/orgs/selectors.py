@@ -304,12 +304,8 @@ def division_search(
 
 
 def grid_search(*, actor: Any, division: str | None = None) -> QuerySet[Grid]:
-    """The caller's grids with their workers; `division` keeps those inside it (an unknown code, none)."""
-    grids = grid_list_with_workers(actor=actor)
-    if division:
-        found = Division.objects.filter(code=division.strip()).first()
-        grids = grids.filter(code__startswith=found.prefix) if found is not None else grids.none()
-    return grids.order_by("code")
+    """The caller's grids with their workers, in code order; `division` keeps those inside it."""
+    return grid_list_with_workers(actor=actor, division_code=(division or "").strip()).order_by("code")
 
 
 def responsibility_resolve(*, actor: Any, sector_code: str, division_code: str) -> dict[str, Any]:
