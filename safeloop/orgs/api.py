@@ -35,6 +35,9 @@ from safeloop.orgs.schemas import (
     ResolveQuery,
     ResponsibilityRuleOut,
     SectorOut,
+    ZoneMemberIn,
+    ZoneMemberPatchIn,
+    ZoneOut,
     enterprise_data,
 )
 
@@ -85,6 +88,45 @@ def grid_save(request: HttpRequest, code: str, payload: GridSaveIn) -> Any:
     """Create or replace a grid: a valid polygon that overlaps no neighbour, under a village in the tree."""
     services.grid_save(actor=request.user, code=code, **payload.model_dump())
     return selectors.grid_get(actor=request.user, code=code)
+
+
+# ---- functional zones ----------------------------------------------------------------------------
+
+
+@router.get("/zones", response={200: Page[ZoneOut], **errors(401, 422)}, tags=["divisions and grids"])
+def zone_list(request: HttpRequest, page: Query[PageIn]) -> Any:
+    """高新区、风景区、新区 with their member townships; unverified memberships need review (DOMAIN.md §9.1)."""
+    return paged(selectors.zone_list(actor=request.user).order_by("name"), page)
+
+
+@router.post(
+    "/zones/{code}/members", response={201: ZoneOut, **errors(400, 401, 403, 404, 422)}, tags=["divisions and grids"]
+)
+def zone_member_add(request: HttpRequest, code: str, payload: ZoneMemberIn) -> Any:
+    zone = selectors.zone_get(actor=request.user, code=code)
+    services.zone_membership_add(actor=request.user, zone=zone, **payload.model_dump())
+    return Status(201, selectors.zone_get(actor=request.user, code=code))
+
+
+@router.patch(
+    "/zones/{code}/members/{division_code}",
+    response={200: ZoneOut, **errors(400, 401, 403, 404, 422)},
+    tags=["divisions and grids"],
+)
+def zone_member_update(request: HttpRequest, code: str, division_code: str, payload: ZoneMemberPatchIn) -> Any:
+    zone = selectors.zone_get(actor=request.user, code=code)
+    membership = zone.memberships.get(division_id=division_code)
+    services.zone_membership_set(actor=request.user, membership=membership, **payload.model_dump())
+    return selectors.zone_get(actor=request.user, code=code)
+
+
+@router.delete(
+    "/zones/{code}/members/{division_code}", response={204: None, **errors(401, 403, 404)}, tags=["divisions and grids"]
+)
+def zone_member_remove(request: HttpRequest, code: str, division_code: str) -> Any:
+    zone = selectors.zone_get(actor=request.user, code=code)
+    services.zone_membership_remove(actor=request.user, membership=zone.memberships.get(division_id=division_code))
+    return Status(204, None)
 
 
 # ---- departments, sectors, the responsibility map -----------------------------------------------

@@ -48,6 +48,7 @@ class FunctionalZone(models.Model):
     """高新区/风景区/新区: not in GB/T 2260; territorial responsibility for member townships moves
     to the zone's managing body (DOMAIN.md §9.1)."""
 
+    code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ZoneKind.choices)
     managing_body = models.CharField(_("managing body"), max_length=64)

@@ -61,11 +61,13 @@ def load(get_model: Callable[[str, str], Any]) -> None:
                     "confidence": row["confidence"],
                 },
             )
+    # Migration 0002 runs with the historical model, before zones had a code (added by 0004).
+    zone_has_code = any(f.name == "code" for f in Zone._meta.fields)
     for row in _rows("zones.csv"):
-        zone, _ = Zone.objects.get_or_create(
-            name=row["zone"],
-            defaults={"kind": row["kind"], "managing_body": row["managing_body"], "parent_division_id": row["parent"]},
-        )
+        defaults = {"kind": row["kind"], "managing_body": row["managing_body"], "parent_division_id": row["parent"]}
+        if zone_has_code:
+            defaults["code"] = row["code"]
+        zone, _ = Zone.objects.get_or_create(name=row["zone"], defaults=defaults)
         if row["member"]:
             ZoneMembership.objects.get_or_create(
                 zone=zone,

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from safeloop.accounts.models import mask_phone
 from safeloop.orgs.choices import DivisionLevel, EnterpriseFlag, EnterpriseScale
-from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone, Grid
+from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone, Grid, ZoneMembership
 from safeloop.orgs.selectors import ResponsibilityRow
 from safeloop.orgs.services import can_edit_enterprise
 
@@ -36,6 +36,44 @@ class DivisionCreateIn(Schema):
     code: str = Field(description="9-digit township or 12-digit village code extending `parent_code`.")
     name: str
     parent_code: str
+
+
+# ---- functional zones ----------------------------------------------------------------------------
+
+
+class ZoneMemberOut(Schema):
+    division_code: str = Field(alias="division_id")
+    division_name: str
+    relation: str
+    verified: bool
+
+    @staticmethod
+    def resolve_division_name(obj: ZoneMembership) -> str:
+        return obj.division.name
+
+
+class ZoneOut(Schema):
+    code: str
+    name: str
+    kind: str
+    managing_body: str
+    parent_division_code: str = Field(alias="parent_division_id")
+    members: list[ZoneMemberOut]
+
+    @staticmethod
+    def resolve_members(obj: FunctionalZone) -> list[ZoneMembership]:
+        return list(obj.memberships.all())
+
+
+class ZoneMemberIn(Schema):
+    division_code: str
+    relation: Literal["entrusted", "acting", "planned"]
+    verified: bool = False
+
+
+class ZoneMemberPatchIn(Schema):
+    relation: Literal["entrusted", "acting", "planned"]
+    verified: bool
 
 
 # ---- grids --------------------------------------------------------------------------------------

@@ -87,6 +87,10 @@ def zone_list(*, actor: Any) -> QuerySet[FunctionalZone]:
     return qs if _reference_visible(actor) else qs.none()
 
 
+def zone_get(*, actor: Any, code: str) -> FunctionalZone:
+    return zone_list(actor=actor).select_related("parent_division").get(code=code)
+
+
 def responsibility_list(*, actor: Any) -> QuerySet[ResponsibilityRule]:
     qs = ResponsibilityRule.objects.select_related("sector")
     return qs if _reference_visible(actor) else qs.none()

@@ -13,8 +13,17 @@ from safeloop.core.errors import FieldErrors
 from safeloop.core.geo import GeometryError, point_in_range, polygon_from_geojson
 from safeloop.core.scoping import scope_for
 from safeloop.orgs import validators
-from safeloop.orgs.choices import DivisionLevel, EnterpriseFlag, EnterpriseScale
-from safeloop.orgs.models import Department, Division, Enterprise, Grid, ResponsibilityRule, Sector, ZoneMembership
+from safeloop.orgs.choices import DivisionLevel, EnterpriseFlag, EnterpriseScale, ZoneRelation
+from safeloop.orgs.models import (
+    Department,
+    Division,
+    Enterprise,
+    FunctionalZone,
+    Grid,
+    ResponsibilityRule,
+    Sector,
+    ZoneMembership,
+)
 from safeloop.orgs.selectors import grid_for_point
 
 ENTERPRISE_FIELDS = (
@@ -346,21 +355,64 @@ def grid_save(*, actor: Any, code: str, name: str, geometry: Any, grid_type: str
     return grid
 
 
-@transaction.atomic
-def zone_membership_set(*, actor: Any, membership: ZoneMembership, relation: str, verified: bool) -> ZoneMembership:
+ZONE_MEMBER_FIELDS = ["zone", "division", "relation", "verified"]
+
+
+def _zone_editor(actor: Any) -> None:
     if not can_edit_reference_data(actor):
         raise NotAllowed(_("Only the city office or a system administrator may change functional zones."))
-    before = audit.snapshot(membership, ["relation", "verified"])
+
+
+def _zone_relation(relation: str, errors: FieldErrors) -> None:
+    if relation not in ZoneRelation.values:
+        errors.add("relation", _("Unknown relation."))
+
+
+@transaction.atomic
+def zone_membership_add(
+    *, actor: Any, zone: FunctionalZone, division_code: str, relation: str, verified: bool = False
+) -> ZoneMembership:
+    """Put a township into a functional zone; an entrusted (托管) or acting (代管) member's territorial
+    responsibility moves to the zone's managing body (DOMAIN.md §9.1)."""
+    _zone_editor(actor)
+    errors = FieldErrors()
+    _zone_relation(relation, errors)
+    township = Division.objects.filter(code=division_code, level=DivisionLevel.TOWNSHIP).first()
+    if township is None:
+        errors.add("division_code", _("Name a township or street in the division tree."))
+    elif not township.code.startswith(zone.parent_division.prefix):
+        errors.add("division_code", _("This township lies outside the zone's district."))
+    elif zone.memberships.filter(division=township).exists():
+        errors.add("division_code", _("This township is in the zone already."))
+    errors.raise_if_any()
+    assert township is not None
+    membership = ZoneMembership.objects.create(zone=zone, division=township, relation=relation, verified=verified)
+    audit.record(actor=actor, verb="create", obj=membership, after=audit.snapshot(membership, ZONE_MEMBER_FIELDS))
+    return membership
+
+
+@transaction.atomic
+def zone_membership_set(*, actor: Any, membership: ZoneMembership, relation: str, verified: bool) -> ZoneMembership:
+    """Change how a township belongs to a zone, or mark the membership checked against the official text."""
+    _zone_editor(actor)
+    errors = FieldErrors()
+    _zone_relation(relation, errors)
+    errors.raise_if_any()
+    before = audit.snapshot(membership, ZONE_MEMBER_FIELDS)
     membership.relation, membership.verified = relation, verified
     membership.save(update_fields=["relation", "verified"])
     audit.record(
-        actor=actor,
-        verb="update",
-        obj=membership,
-        before=before,
-        after=audit.snapshot(membership, ["relation", "verified"]),
+        actor=actor, verb="update", obj=membership, before=before, after=audit.snapshot(membership, ZONE_MEMBER_FIELDS)
     )
     return membership
+
+
+@transaction.atomic
+def zone_membership_remove(*, actor: Any, membership: ZoneMembership) -> None:
+    _zone_editor(actor)
+    before = audit.snapshot(membership, ZONE_MEMBER_FIELDS)
+    audit.record(actor=actor, verb="delete", obj=membership, before=before)
+    membership.delete()
 
 
 RULE_FIELDS = ("lead_function", "co_functions", "legal_basis", "confidence")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeloop.orgs import views, views_enterprises
+from safeloop.orgs import views, views_enterprises, views_zones
 
 urlpatterns = [
     path("enterprises/", views_enterprises.enterprise_list, name="enterprise_list"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("enterprises/<uuid:uuid>/", views_enterprises.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<uuid:uuid>/edit/", views_enterprises.enterprise_edit, name="enterprise_edit"),
     path("divisions/", views.division_tree, name="division_tree"),
+    path("zones/<slug:code>/", views_zones.zone_detail, name="zone_detail"),
     path("grids/", views.grid_map, name="grid_map"),
     path("grids/geojson/", views.grid_geojson, name="grid_geojson"),
     path("grids/<str:code>/", views.grid_detail, name="grid_detail"),
