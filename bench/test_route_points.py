@@ -9,7 +9,7 @@ SCRIPT = Path(__file__).with_name("route_points.py")
 
 
 def test_the_routing_benchmark_runs_and_agrees_with_single_lookups():
-    done = subprocess.run(  # noqa: S603 - our own script with our interpreter
+    done = subprocess.run(
         [sys.executable, str(SCRIPT), "--points", "20000"], capture_output=True, text=True, check=False, timeout=120
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
