@@ -15,8 +15,10 @@ class Migration(migrations.Migration):
     dependencies = [("orgs", "0003_enterprise_import")]
 
     operations = [
+        # Added without an index, then made unique: on PostgreSQL an indexed SlugField altered to
+        # unique would create its `_like` index a second time.
         migrations.AddField(
-            model_name="functionalzone", name="code", field=models.SlugField(default="", max_length=32, verbose_name="code")
+            model_name="functionalzone", name="code", field=models.CharField(default="", max_length=32, verbose_name="code")
         ),
         migrations.RunPython(fill_codes, migrations.RunPython.noop),
         migrations.AlterField(
