@@ -54,8 +54,13 @@ def reference_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[No
     (the root conftest.py does so between tests, not after the last one; `django_db_setup` makes
     this run before the test database itself goes away)."""
     yield
+    from django.db import connections
+
     with django_db_blocker.unblock():
         ensure_reference_data()
+        # Under Playwright's sync API this runs in a context with its own connection objects; left
+        # open, they keep PostgreSQL from dropping the test database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +99,6 @@ def browser_page(chromium: Any, live_city: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+        from django.db import connections
+
+        connections.close_all()
