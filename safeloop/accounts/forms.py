@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from safeloop.accounts.choices import ROLE_ANCHOR, Role
 from safeloop.accounts.models import SecurityPolicy
 from safeloop.accounts.passwords import PolicyPasswordValidator
-from safeloop.accounts.services import POLICY_LIMITS
+from safeloop.accounts.services import POLICY_FIELDS, POLICY_LIMITS
 from safeloop.core.forms import TablerFormMixin
 from safeloop.orgs.models import Department, Division, Enterprise, Grid
 
@@ -144,14 +144,7 @@ class SecurityPolicyForm(TablerFormMixin, forms.ModelForm[SecurityPolicy]):
 
     class Meta:
         model = SecurityPolicy
-        fields = (
-            "lockout_attempts",
-            "lockout_minutes",
-            "idle_timeout_minutes",
-            "password_min_length",
-            "password_min_classes",
-            "token_ttl_hours",
-        )
+        fields = POLICY_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,10 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
 from safeloop.accounts.models import SecurityPolicy
+from safeloop.accounts.services import POLICY_LIMITS
 
 LAST_SEEN = "safeloop_last_seen"
 # Refreshing the timestamp on every request would write the session on every request.
 TOUCH_EVERY_SECONDS = 30
+# No policy may time out sooner than this, so a more recent visit needs no policy lookup.
+SHORTEST_TIMEOUT_SECONDS = POLICY_LIMITS["idle_timeout_minutes"][0] * 60
 
 
 class IdleTimeoutMiddleware:
@@ -23,8 +26,8 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = time.time()
             last_seen = request.session.get(LAST_SEEN)
-            limit = SecurityPolicy.current().idle_timeout_minutes * 60
-            if last_seen is not None and now - last_seen > limit:
+            idle = now - last_seen if last_seen is not None else 0.0
+            if idle > SHORTEST_TIMEOUT_SECONDS and idle > SecurityPolicy.current().idle_timeout_minutes * 60:
                 logout(request)
                 request.session["safeloop_idle_logout"] = True
                 if request.headers.get("HX-Request"):
@@ -32,6 +35,6 @@ class IdleTimeoutMiddleware:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
                     return response
-            elif last_seen is None or now - last_seen > TOUCH_EVERY_SECONDS:
+            elif last_seen is None or idle > TOUCH_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

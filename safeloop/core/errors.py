@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 
 class FieldErrors(Exception):
     def __init__(self, errors: list[dict[str, str]] | None = None) -> None:
@@ -14,18 +12,6 @@ class FieldErrors(Exception):
     def single(cls, field: str, message: Any) -> "FieldErrors":
         return cls([{"field": field, "message": str(message)}])
 
-    @classmethod
-    def from_validation_error(cls, exc: ValidationError) -> "FieldErrors":
-        errors = cls()
-        if hasattr(exc, "error_dict"):
-            for field, field_errors in exc.message_dict.items():
-                for message in field_errors:
-                    errors.add(field, message)
-        else:
-            for message in exc.messages:
-                errors.add("__all__", message)
-        return errors
-
     def add(self, field: str, message: Any) -> None:
         self.errors.append({"field": field, "message": str(message)})
 
@@ -35,9 +21,3 @@ class FieldErrors(Exception):
 
     def __bool__(self) -> bool:
         return bool(self.errors)
-
-    def as_dict(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for error in self.errors:
-            out.setdefault(error["field"], []).append(error["message"])
-        return out

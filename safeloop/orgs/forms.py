@@ -36,8 +36,6 @@ def _control(widget: forms.Widget, css: str = "form-control") -> forms.Widget:
 
 # ---- enterprises ---------------------------------------------------------------------------------
 
-enterprise_editable_fields = services.enterprise_editable_fields
-
 
 class EnterpriseForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128, required=False)

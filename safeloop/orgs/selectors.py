@@ -130,8 +130,8 @@ _index: tuple[tuple[int, Any], PolygonIndex] | None = None
 
 
 def _grid_version() -> tuple[int, Any]:
-    stats = Grid.objects.aggregate(latest=Max("updated_at"))
-    return (Grid.objects.count(), stats["latest"])
+    stats = Grid.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return (stats["count"], stats["latest"])
 
 
 def grid_index() -> PolygonIndex:

@@ -27,18 +27,6 @@ def validate_uscc(value: str) -> None:
         raise ValidationError(_("The check character of the unified social credit code is wrong."), code="uscc_check")
 
 
-DIVISION_LENGTHS = (2, 4, 6, 9, 12)
-
-
-def division_level(code: str) -> int:
-    """The level of a stored division code: its length, or 2/4 for province/city codes padded with zeros."""
-    if len(code) == 6 and code.endswith("0000"):
-        return 2
-    if len(code) == 6 and code.endswith("00"):
-        return 4
-    return len(code)
-
-
 def validate_division_code(value: str) -> None:
     if not re.fullmatch(r"\d{6}|\d{9}|\d{12}", value or ""):
         raise ValidationError(_("A division code has 6, 9 or 12 digits (GB/T 2260)."), code="division_format")

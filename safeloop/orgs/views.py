@@ -176,9 +176,6 @@ def department_list(request: HttpRequest) -> HttpResponse:
 # ---- the responsibility map (三管三必须) ------------------------------------------------------------
 
 
-can_edit_responsibility = services.can_edit_reference_data
-
-
 @login_required
 @require_GET
 def responsibility_map(request: HttpRequest) -> HttpResponse:
@@ -186,7 +183,7 @@ def responsibility_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orgs/responsibility_map.html",
-        {"rows": rows, "can_edit": can_edit_responsibility(request.user)},
+        {"rows": rows, "can_edit": services.can_edit_reference_data(request.user)},
     )
 
 
@@ -204,7 +201,9 @@ def responsibility_rule_row(request: HttpRequest, sector: str, level: str) -> Ht
     rule = _rule_or_404(request, sector, level)
     (row,) = selectors.responsibility_rows(actor=request.user, rules=[rule])
     return render(
-        request, "orgs/_responsibility_row.html", {"row": row, "can_edit": can_edit_responsibility(request.user)}
+        request,
+        "orgs/_responsibility_row.html",
+        {"row": row, "can_edit": services.can_edit_reference_data(request.user)},
     )
 
 
@@ -237,7 +236,7 @@ def responsibility_rule_edit(request: HttpRequest, sector: str, level: str) -> H
                 return redirect("orgs:responsibility_map")
         status = 422 if not is_htmx(request) else 200
         return render(request, template, {"form": form, "rule": rule}, status=status)
-    if not can_edit_responsibility(request.user):
+    if not services.can_edit_reference_data(request.user):
         return refused(request, _("Only the city office or a system administrator may edit the responsibility map."))
     initial = {"lead_function": rule.lead_function, "co_functions": rule.co_functions, "legal_basis": rule.legal_basis}
     form = ResponsibilityRuleForm(initial=initial, functions=functions)

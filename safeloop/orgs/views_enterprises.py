@@ -17,7 +17,7 @@ from safeloop.accounts.models import mask_phone
 from safeloop.core.errors import FieldErrors
 from safeloop.orgs import selectors, services
 from safeloop.orgs.choices import EnterpriseFlag
-from safeloop.orgs.forms import EnterpriseForm, apply_field_errors, enterprise_editable_fields, enterprise_filterset
+from safeloop.orgs.forms import EnterpriseForm, apply_field_errors, enterprise_filterset
 from safeloop.orgs.models import Enterprise
 from safeloop.orgs.views import refused
 
@@ -49,8 +49,6 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(enterprise, _flag_labels(enterprise.flags)) for enterprise in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "orgs/enterprise_list.html",
@@ -58,8 +56,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "rows": rows,
-            "query": query.urlencode(),
-            "can_add": bool(enterprise_editable_fields(actor, None)),
+            "can_add": bool(services.enterprise_editable_fields(actor, None)),
         },
     )
 
@@ -68,7 +65,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def enterprise_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     enterprise = _enterprise_or_404(request, uuid)
-    can_edit = bool(enterprise_editable_fields(request.user, enterprise))
+    can_edit = bool(services.enterprise_editable_fields(request.user, enterprise))
     phones = {
         name: (value if can_edit else mask_phone(value))
         for name in ("principal_phone", "safety_officer_phone")
@@ -114,7 +111,7 @@ def _form_page(request: HttpRequest, form: EnterpriseForm, *, status: int = 200,
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create(request: HttpRequest) -> HttpResponse:
-    editable = enterprise_editable_fields(request.user, None)
+    editable = services.enterprise_editable_fields(request.user, None)
     if not editable:
         return refused(request, _("You may not add enterprises."))
     sectors = selectors.sector_list(actor=request.user)
@@ -138,7 +135,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enterprise_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
     enterprise = _enterprise_or_404(request, uuid)
-    editable = enterprise_editable_fields(request.user, enterprise)
+    editable = services.enterprise_editable_fields(request.user, enterprise)
     if not editable:
         return refused(request, _("You may not change this enterprise."))
     sectors = selectors.sector_list(actor=request.user)
