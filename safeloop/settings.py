@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "safeloop.core",
     "safeloop.accounts",
     "safeloop.orgs",
+    "safeloop.notifications",
+    "safeloop.hazards",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safeloop.core.context_processors.navigation",
+                "safeloop.notifications.context_processors.unread",
             ],
         },
     }
@@ -180,6 +183,13 @@ if EMAIL_URL.startswith("smtp"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("SAFELOOP_FROM_EMAIL", "safeloop@localhost")
+
+# Notifications: SMS gateway class (dotted path; the default only logs), its URL for the HTTP JSON
+# gateway, attempts before a delivery is dead, and the site address links in e-mail/robots start with.
+SAFELOOP_SMS_GATEWAY = os.environ.get("SAFELOOP_SMS_GATEWAY", "safeloop.notifications.sms.LogSmsGateway")
+SAFELOOP_SMS_URL = os.environ.get("SAFELOOP_SMS_URL", "")
+SAFELOOP_NOTIFY_MAX_ATTEMPTS = envint("SAFELOOP_NOTIFY_MAX_ATTEMPTS", 6)
+SAFELOOP_SITE_URL = os.environ.get("SAFELOOP_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

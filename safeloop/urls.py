@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("safeloop.accounts.urls")),
     path("", include("safeloop.core.urls")),
     path("orgs/", include("safeloop.orgs.urls")),
+    path("hazards/", include("safeloop.hazards.urls")),
+    path("notifications/", include("safeloop.notifications.urls")),
 ]
 
 if settings.DEBUG:

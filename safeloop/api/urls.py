@@ -13,7 +13,9 @@ from ninja.renderers import JSONRenderer
 from safeloop.accounts.api import router as accounts_router
 from safeloop.api.auth import TokenAuth
 from safeloop.api.auth import router as auth_router
-from safeloop.core.errors import FieldErrors
+from safeloop.core.errors import Conflict, FieldErrors
+from safeloop.hazards.api import router as hazards_router
+from safeloop.notifications.api import router as notifications_router
 from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
 from safeloop.orgs.services import NotAllowed
@@ -59,6 +61,11 @@ def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc), "errors": []}, status=403)
 
 
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "errors": []}, status=409)
+
+
 @api.exception_handler(ObjectDoesNotExist)
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -80,3 +87,5 @@ api.add_router("/auth", auth_router)
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", orgs_io_router)
+api.add_router("/", hazards_router)
+api.add_router("/", notifications_router)

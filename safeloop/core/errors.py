@@ -21,3 +21,7 @@ class FieldErrors(Exception):
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+
+class Conflict(Exception):
+    """The write lost a race or contradicts an earlier one (→ 409)."""

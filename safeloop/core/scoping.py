@@ -22,6 +22,9 @@ class Grant:
     enterprise_id: int | None = None
     grid_code: str | None = None
     division_code: str | None = None
+    # The org unit the membership acts through ("division:360602", "department:7", "enterprise:12",
+    # "grid:…"): what "the same unit" means when a rule forbids checking one's own work.
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,22 +99,35 @@ def _grant_q(grant: Grant, fields: ScopeFields) -> Q:
 def _membership_grant(membership: Any) -> Grant | None:
     anchor = ROLE_ANCHOR.get(membership.role)
     if anchor == "division" and membership.division is not None:
-        return Grant(role=membership.role, division_prefix=membership.division.prefix)
+        return Grant(
+            role=membership.role,
+            division_prefix=membership.division.prefix,
+            division_code=membership.division_id,
+            unit=f"division:{membership.division_id}",
+        )
     if anchor == "department" and membership.department is not None:
         department = membership.department
         return Grant(
             role=membership.role,
             division_prefix=department.division.prefix,
             sectors=frozenset(s.code for s in department.sectors.all()),
+            division_code=department.division_id,
+            unit=f"department:{department.pk}",
         )
     if anchor == "enterprise" and membership.enterprise is not None:
         return Grant(
             role=membership.role,
             enterprise_id=membership.enterprise_id,
             division_code=membership.enterprise.division_id,
+            unit=f"enterprise:{membership.enterprise_id}",
         )
     if anchor == "grid" and membership.grid is not None:
-        return Grant(role=membership.role, grid_code=membership.grid_id, division_code=membership.grid.village_id)
+        return Grant(
+            role=membership.role,
+            grid_code=membership.grid_id,
+            division_code=membership.grid.village_id,
+            unit=f"grid:{membership.grid_id}",
+        )
     return None
 
 
