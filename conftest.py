@@ -27,6 +27,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         with item.config.stash[blocking_manager_key].unblock():
             if not Division.objects.exists():
                 reference.load(apps.get_model)
+            from safeloop.hazards import criteria
+            from safeloop.hazards.models import CriteriaDocument
+
+            if not CriteriaDocument.objects.exists():
+                criteria.load_criteria(apps.get_model)
     return result
 
 
@@ -88,3 +93,11 @@ def api_as(city):
 def _fast_password_hashing(settings):
     # The suite creates the demo logins for every test; PBKDF2's cost is for attackers, not for CI.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_cache():
+    # Routing caches department and territory keys per process; every test builds its own city.
+    from safeloop.hazards import routing
+
+    routing.clear_cache()

@@ -43,7 +43,6 @@ from safeloop.hazards.models import (
     HazardSequence,
     IdempotencyRecord,
 )
-from safeloop.hazards.permissions import TransitionRefused
 from safeloop.orgs.models import Enterprise, Sector
 from safeloop.orgs.selectors import enterprise_list
 from safeloop.orgs.services import NotAllowed
@@ -390,7 +389,8 @@ def hazard_transition(
     if rule is None:
         if action not in workflow.ACTIONS:
             raise FieldErrors.single("action", _("Unknown action: %(action)s") % {"action": action})
-        raise TransitionRefused(
+        # The hazard's state no longer allows it (often: another action got there first) → 409.
+        raise TransitionConflict(
             _("“%(action)s” is not possible while the hazard is “%(status)s”.")
             % {"action": action, "status": hazard.get_status_display()}
         )

@@ -39,3 +39,36 @@ def report(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def create(people: dict[str, Any], reporter: str = "grid1", **overrides: Any):
+    """A hazard reported through the real service."""
+    from safeloop.hazards.services import hazard_create
+
+    return hazard_create(actor=people[reporter], data=report(**overrides)).hazard
+
+
+def act(people: dict[str, Any], hazard: Any, username: str, action: str, **payload: Any):
+    """One workflow action through the real service; returns the refreshed hazard."""
+    from safeloop.hazards.services import hazard_transition
+
+    hazard.refresh_from_db()
+    return hazard_transition(actor=people[username], hazard=hazard, action=action, payload=payload)
+
+
+def after_photo(people: dict[str, Any], hazard: Any, username: str = "ent1") -> str:
+    from safeloop.hazards.services import photo_add
+
+    return str(photo_add(actor=people[username], hazard=hazard, content=jpeg(), kind="after").uuid)
+
+
+PLAN = {
+    "goals": "消除储罐区超压风险",
+    "methods": "加装压力监测与超限报警联锁",
+    "funding": "专项资金30万元已落实",
+    "organisation": "设备部牵头，安全科配合",
+    "timeline": "60日内完成，分三个阶段",
+    "safety_measures": "治理期间停止充装作业，落实应急预案",
+    "situation": "储罐缺少压力监测，成因是早期设计缺陷",
+    "severity": "可能导致超压泄漏，整改需停产改造",
+}
