@@ -31,6 +31,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Users"), "accounts:user_list", "user-cog", frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN})),
     NavItem(_("Security policy"), "accounts:security_policy", "lock", frozenset({Role.SEC_ADMIN})),
     NavItem(_("Audit log"), "core:audit_log", "file-search", frozenset({Role.AUDIT_ADMIN})),
+    NavItem(
+        _("Notification channels"),
+        "notifications:channel_list",
+        "bell-cog",
+        frozenset({Role.SYS_ADMIN, Role.CITY_OFFICE}),
+    ),
+    NavItem(_("Deliveries"), "notifications:delivery_list", "send", frozenset({Role.SYS_ADMIN, Role.CITY_OFFICE})),
 )
 
 
