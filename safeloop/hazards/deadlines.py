@@ -285,6 +285,7 @@ def penalty_record(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) 
                 ),
                 params={"name": enterprise.name, "count": str(window.count), "days": str(window.window_days)},
                 obj=enterprise,
-                dedupe_key=f"art113:{enterprise.uuid}:{penalty.decided_on:%Y%m%d}",
+                # One alert per change of the counts: a penalty outside every window adds nothing new.
+                dedupe_key=f"art113:{enterprise.uuid}:" + "-".join(str(c.count) for c in penalty_counts(enterprise)),
             )
     return penalty
