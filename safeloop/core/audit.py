@@ -87,7 +87,8 @@ def record(
         object_id = object_id or str(getattr(obj, "uuid", None) or getattr(obj, "code", None) or obj.pk)
         object_repr = object_repr or str(obj)[:255]
     user = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: if the row fails, the whole write fails.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             position=head.position + 1,

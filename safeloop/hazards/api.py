@@ -38,7 +38,11 @@ def hazard_create(request: HttpRequest, payload: HazardCreateIn) -> Any:
     key = (request.headers.get("Idempotency-Key") or "").strip()[:128]
     data = payload.model_dump(exclude_none=True, mode="json")
     intake = services.hazard_create(actor=request.user, data=data, idempotency_key=key)
-    hazard = selectors.hazard_get(actor=request.user, uuid=intake.hazard.uuid)
+    hazard = intake.hazard
+    if not intake.created:  # a replay: read it back as the caller sees it now
+        hazard = selectors.hazard_get(actor=request.user, uuid=hazard.uuid)
+    else:
+        hazard.has_pending_extension = False  # type: ignore[attr-defined]
     hazard.possible_duplicates = intake.nearby  # type: ignore[attr-defined]
     return Status(201 if intake.created else 200, hazard)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from safeloop.hazards import config
 from safeloop.hazards.choices import OPEN_STATUSES
 from safeloop.hazards.models import DeadlinePolicy, Hazard
-from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone
+from safeloop.orgs.models import Department, Division, Enterprise, FunctionalZone, Sector
 from safeloop.orgs.selectors import grid_index, responsible_departments, territorial_owner
 
 
@@ -26,8 +26,7 @@ class Routing:
     territorial_division: str | None
     territorial_zone_id: int | None
     territorial_unit: str
-    industry_department_id: int | None
-    industry_department_name: str
+    industry_department: Department | None
 
 
 class _TtlCache:
@@ -68,19 +67,23 @@ def industry_level(county_code: str) -> str:
     return "city" if 1 <= int(county_code[4:6] or 0) <= 20 else "county"
 
 
-def _industry_department(sector_code: str, division_code: str) -> tuple[int | None, str]:
+def _industry_department(sector_code: str, division_code: str) -> Department | None:
     county = division_code[:6]
 
-    def compute() -> tuple[int | None, str]:
+    def compute() -> Department | None:
         levels = responsible_departments(sector_code=sector_code, division_code=division_code)
         preferred = industry_level(county)
         for level in (preferred, "county" if preferred == "city" else "city"):
             lead: Department | None = (levels.get(level) or {}).get("lead")
             if lead is not None:
-                return lead.pk, lead.name
-        return None, ""
+                return lead
+        return None
 
     return _cache.get_or_set(("dept", sector_code, county), compute)  # type: ignore[no-any-return]
+
+
+def sector_codes() -> frozenset[str]:
+    return _cache.get_or_set(("sectors",), lambda: frozenset(Sector.objects.values_list("code", flat=True)))  # type: ignore[no-any-return]
 
 
 def _territory(division_code: str) -> tuple[str | None, int | None, str]:
@@ -97,20 +100,18 @@ def _territory(division_code: str) -> tuple[str | None, int | None, str]:
 
 def locate(lon: float, lat: float) -> str | None:
     """The grid code a point lies in, or None outside every grid."""
-    return grid_index().locate(lon, lat)
+    return grid_index(fresh=False).locate(lon, lat)
 
 
 def route(*, sector_code: str, grid_code: str | None, division_code: str) -> Routing:
     territorial_division, zone_id, unit = _territory(division_code)
-    department_id, department_name = _industry_department(sector_code, division_code)
     return Routing(
         division_code=division_code,
         grid_code=grid_code,
         territorial_division=territorial_division,
         territorial_zone_id=zone_id,
         territorial_unit=unit,
-        industry_department_id=department_id,
-        industry_department_name=department_name,
+        industry_department=_industry_department(sector_code, division_code),
     )
 
 

@@ -212,7 +212,7 @@ def validate_report(actor: Any, data: dict[str, Any]) -> tuple[dict[str, Any], F
     sector = str(data.get("sector") or "").strip()
     if not sector:
         errors.add("sector", _("This field is required."))
-    elif not Sector.objects.filter(code=sector).exists():
+    elif sector not in routing.sector_codes():
         errors.add("sector", _("Unknown sector code: %(code)s") % {"code": sector})
     clean["sector"] = sector
     level = _choice(data, "level", HazardLevel, errors)
@@ -317,7 +317,7 @@ def hazard_create(
                 territorial_division_id=place.territorial_division,
                 territorial_zone_id=place.territorial_zone_id,
                 territorial_unit=place.territorial_unit,
-                industry_department_id=place.industry_department_id,
+                industry_department=place.industry_department,
                 rectifier_name=enterprise.name if enterprise else place.territorial_unit,
                 rectifying_unit=f"enterprise:{enterprise.pk}" if enterprise else "",
                 responsible_person=clean["responsible_person"]
@@ -338,7 +338,10 @@ def hazard_create(
                 actor_name=_actor_name(actor),
                 action="report",
                 to_status=hazard.status,
-                data={"source": hazard.source, "industry_department": place.industry_department_name},
+                data={
+                    "source": hazard.source,
+                    "industry_department": place.industry_department.name if place.industry_department else "",
+                },
             )
             audit.record(actor=actor, verb="hazard.report", obj=hazard, after=audit.snapshot(hazard, AUDITED_FIELDS))
             if notify_owners:

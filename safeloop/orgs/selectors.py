@@ -2,6 +2,7 @@
 exist for the caller: detail lookups raise DoesNotExist (→ 404), lists and counts leave them out."""
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,14 +135,31 @@ def _grid_version() -> tuple[int, Any]:
     return (stats["count"], stats["latest"])
 
 
-def grid_index() -> PolygonIndex:
-    """The STRtree over all grids, rebuilt when a grid is added, changed or removed."""
-    global _index
+_checked_at = 0.0
+# Routing asks on every hazard report; other processes' grid edits show within this many seconds.
+GRID_INDEX_RECHECK_SECONDS = 2.0
+
+
+def grid_index(*, fresh: bool = True) -> PolygonIndex:
+    """The STRtree over all grids, rebuilt when a grid is added, changed or removed. `fresh=False`
+    skips the version query when it ran less than GRID_INDEX_RECHECK_SECONDS ago (hot paths)."""
+    global _index, _checked_at
+    now = time.monotonic()
+    if not fresh and _index is not None and now - _checked_at < GRID_INDEX_RECHECK_SECONDS:
+        return _index[1]
     version = _grid_version()
     with _index_lock:
+        _checked_at = now
         if _index is None or _index[0] != version:
             _index = (version, PolygonIndex(Grid.objects.values_list("code", "geometry").iterator()))
         return _index[1]
+
+
+def forget_grid_index() -> None:
+    """Called after this process changed a grid, so its next lookup rebuilds at once."""
+    global _index
+    with _index_lock:
+        _index = None
 
 
 def grid_for_point(lon: float, lat: float) -> Grid | None:

@@ -326,7 +326,7 @@ def grid_save(*, actor: Any, code: str, name: str, geometry: Any, grid_type: str
     assert village is not None and polygon is not None
     if not can_edit_territory(actor, code):
         raise NotAllowed(_("You may not change grids in this division."))
-    from safeloop.orgs.selectors import grid_index
+    from safeloop.orgs.selectors import forget_grid_index, grid_index
 
     index = grid_index()
     for i in index.tree.query(polygon, predicate="intersects"):
@@ -352,6 +352,7 @@ def grid_save(*, actor: Any, code: str, name: str, geometry: Any, grid_type: str
         before=before,
         after=audit.snapshot(grid, GRID_FIELDS),
     )
+    forget_grid_index()
     return grid
 
 
