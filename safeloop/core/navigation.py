@@ -23,11 +23,16 @@ BUSINESS = frozenset(Role.values) - {Role.AUDIT_ADMIN}
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", "home", None),
+    NavItem(_("My tasks"), "hazards:tasks", "checklist", BUSINESS),
+    NavItem(_("Hazards"), "hazards:list", "alert-triangle", BUSINESS),
+    NavItem(_("Hazard map"), "hazards:map", "map-pin", BUSINESS),
+    NavItem(_("Report a hazard"), "hazards:report", "camera-plus", BUSINESS),
     NavItem(_("Enterprises"), "orgs:enterprise_list", "building", BUSINESS),
     NavItem(_("Divisions"), "orgs:division_tree", "sitemap", BUSINESS),
     NavItem(_("Grid map"), "orgs:grid_map", "map", BUSINESS),
     NavItem(_("Departments"), "orgs:department_list", "users-group", BUSINESS),
     NavItem(_("Responsibility map"), "orgs:responsibility_map", "arrows-split", BUSINESS),
+    NavItem(_("Criteria and deadlines"), "hazards:reference", "list-check", BUSINESS),
     NavItem(_("Users"), "accounts:user_list", "user-cog", frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN})),
     NavItem(_("Security policy"), "accounts:security_policy", "lock", frozenset({Role.SEC_ADMIN})),
     NavItem(_("Audit log"), "core:audit_log", "file-search", frozenset({Role.AUDIT_ADMIN})),

@@ -191,6 +191,8 @@
   }
 
   var KINDS = { grids: gridsMap, feature: featureMap, point: pointMap, picker: pickerMap };
+  // Other pages (the hazard map) draw on a map set up the same way (tiles, GCJ-02, offline).
+  window.SafeLoopMap = { make: makeMap, geoLayer: geoLayer, center: YINGTAN };
 
   function start() {
     if (typeof L === "undefined") return;
