@@ -17,5 +17,6 @@ SCHEDULE: tuple[Job, ...] = (
     Job("forget_import_files", "safeloop.orgs.tasks.enterprise_import_forget_files_task", 24 * 3600),
     Job("escalate_overdue_hazards", "safeloop.hazards.tasks.escalate_overdue_task", 15 * 60),
     Job("hazard_reminders", "safeloop.hazards.tasks.send_reminders_task", 3600),
+    Job("forget_ledger_files", "safeloop.hazards.tasks_ledger.hazard_ledger_forget_files_task", 24 * 3600),
     Job("deliver_due_notifications", "safeloop.notifications.tasks.deliver_due_notifications", 60),
 )

@@ -15,6 +15,7 @@ from safeloop.api.auth import TokenAuth
 from safeloop.api.auth import router as auth_router
 from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.hazards.api import router as hazards_router
+from safeloop.hazards.api_ledger import router as hazards_ledger_router
 from safeloop.notifications.api import router as notifications_router
 from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
@@ -88,4 +89,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", orgs_io_router)
 api.add_router("/", hazards_router)
+api.add_router("/", hazards_ledger_router)
 api.add_router("/", notifications_router)

@@ -33,6 +33,12 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Departments"), "orgs:department_list", "users-group", BUSINESS),
     NavItem(_("Responsibility map"), "orgs:responsibility_map", "arrows-split", BUSINESS),
     NavItem(_("Criteria and deadlines"), "hazards:reference", "list-check", BUSINESS),
+    NavItem(
+        _("Import a hazard ledger"),
+        "hazards:ledger_import",
+        "file-import",
+        frozenset({Role.CITY_OFFICE, Role.DIVISION_OFFICER, Role.DEPARTMENT_OFFICER}),
+    ),
     NavItem(_("Users"), "accounts:user_list", "user-cog", frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN})),
     NavItem(_("Security policy"), "accounts:security_policy", "lock", frozenset({Role.SEC_ADMIN})),
     NavItem(_("Audit log"), "core:audit_log", "file-search", frozenset({Role.AUDIT_ADMIN})),

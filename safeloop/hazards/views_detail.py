@@ -38,6 +38,7 @@ EVENT_LABELS: dict[str, Any] = {
     "report": _lazy("Reported"),
     "escalate": _lazy("Escalated"),
     "remind": _lazy("Reminder sent"),
+    "import": _lazy("Imported from a ledger"),
     **{rule.action: rule.label for rule in reversed(workflow.RULES)},
 }
 # Event data worth showing on the timeline, with its label.
@@ -58,6 +59,8 @@ NOTABLE: dict[str, Any] = {
     "due_at": _lazy("Due"),
     "tier": _lazy("Escalated to"),
     "propose_listing": _lazy("Proposed for listing"),
+    "ledger_status": _lazy("Status in the ledger"),
+    "verifier": _lazy("Verifier"),
     "days": _lazy("Days left"),
     "industry_department": _lazy("Industry department"),
     "source": _lazy("Source"),
