@@ -7,7 +7,7 @@ audit_verify`) will name it.
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -112,7 +112,10 @@ def record(
     return event
 
 
-def record_many(*, actor: Any, verb: str, rows: list[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]]) -> int:
+AuditRow = tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def record_many(*, actor: Any, verb: str, rows: Sequence[AuditRow]) -> int:
     """Append one row per (object, before, after) with one lock of the chain head: what a sweep that
     changes thousands of records at once uses instead of `record()` in a loop."""
     if not rows:

@@ -131,6 +131,8 @@ def penalty_record(request: HttpRequest, enterprise_id: UUID, payload: PenaltyIn
         201,
         {
             "id": str(penalty.uuid),
-            "closure_alert": [{"window_days": c.window_days, "count": c.count, "threshold": c.threshold} for c in alert],
+            "closure_alert": [
+                {"window_days": c.window_days, "count": c.count, "threshold": c.threshold} for c in alert
+            ],
         },
     )

@@ -53,7 +53,9 @@ def _claim(qs: Any, batch: int) -> list[Hazard]:
 
 def _tier_audience(tier: int, hazard: Hazard) -> Audience:
     if tier == EscalationTier.TOWNSHIP:
-        return Audience(divisions=(hazard.territorial_division_id or hazard.county_code,), roles=(Role.DIVISION_OFFICER,))
+        return Audience(
+            divisions=(hazard.territorial_division_id or hazard.county_code,), roles=(Role.DIVISION_OFFICER,)
+        )
     if tier == EscalationTier.COUNTY:
         return Audience(
             divisions=(hazard.county_code,),
@@ -77,9 +79,7 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 5000) -> Sweep
         cutoff = now - step.after
         while True:
             with transaction.atomic():
-                due = Hazard.objects.filter(
-                    status__in=OPEN_STATUSES, due_at__lt=cutoff, escalation_tier__lt=step.tier
-                )
+                due = Hazard.objects.filter(status__in=OPEN_STATUSES, due_at__lt=cutoff, escalation_tier__lt=step.tier)
                 claimed = _claim(due, batch)
                 if not claimed:
                     break
@@ -253,6 +253,7 @@ def penalty_record(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) 
     else:
         amount = None
     errors.raise_if_any()
+    assert isinstance(decided_on, date)
     with transaction.atomic():
         penalty = EnterprisePenalty.objects.create(
             enterprise=enterprise,

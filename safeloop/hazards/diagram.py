@@ -36,7 +36,9 @@ def render_markdown() -> str:
                         lines.append(edge)
         lines += ["    closed --> [*]", "    invalid --> [*]", "    duplicate --> [*]", "```", ""]
         lines += ["Actions that keep the status (plan drafts, listing while governing, extensions) appear only in", ""]
-        lines[-2] += " the rule table. Overdue is not a status: it is derived from `due_at` and escalates (deadlines.py)."
+        lines[-2] += (
+            " the rule table. Overdue is not a status: it is derived from `due_at` and escalates (deadlines.py)."
+        )
         lines += ["| Status | Label |", "|---|---|"]
         lines += [f"| `{status.value}` | {status.label} |" for status in HazardStatus]
         lines += ["", "| Action | From | To | Levels | Who | Needs |", "|---|---|---|---|---|---|"]

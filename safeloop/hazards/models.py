@@ -34,7 +34,9 @@ class CriteriaDocument(models.Model):
     number = models.CharField(_("document number"), max_length=64, blank=True)
     issuer = models.CharField(_("issuer"), max_length=64, blank=True)
     effective_on = models.DateField(_("in force from"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=CriteriaStatus.choices, default=CriteriaStatus.IN_FORCE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CriteriaStatus.choices, default=CriteriaStatus.IN_FORCE
+    )
     confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
@@ -77,7 +79,9 @@ class DeadlinePolicy(models.Model):
     )
     days = models.PositiveSmallIntegerField(_("days"))
     basis = models.CharField(_("basis"), max_length=200, blank=True)
-    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED)
+    confidence = models.CharField(
+        _("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.UNVERIFIED
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["level", "sector"], name="unique_deadline_policy")]
@@ -115,9 +119,7 @@ class Hazard(PublicModel):
     lon = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    enterprise = models.ForeignKey(
-        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
-    )
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards")
     # Routing, derived at intake (DOMAIN.md §2.1): where it is, who answers for the territory and the sector.
     division = models.ForeignKey(Division, to_field="code", on_delete=models.PROTECT, related_name="hazards")
     county_code = models.CharField(_("district/county"), max_length=6, editable=False)
@@ -156,9 +158,7 @@ class Hazard(PublicModel):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
-    )
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
     invalid_reason = models.CharField(_("why invalid"), max_length=200, blank=True)
     escalation_tier = models.PositiveSmallIntegerField(
         _("escalated to"), choices=EscalationTier.choices, default=EscalationTier.NONE
@@ -292,9 +292,7 @@ class HazardPhoto(PublicModel):
 
 class DeadlineExtension(PublicModel):
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="extensions")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=500)
     old_due_at = models.DateTimeField(null=True, blank=True)
     requested_due_at = models.DateTimeField(_("requested due date"))
@@ -343,9 +341,7 @@ class EnterprisePenalty(PublicModel):
 
     class Meta:
         ordering = ["-decided_on"]
-        constraints = [
-            models.UniqueConstraint(fields=["enterprise", "decision_no"], name="unique_penalty_decision")
-        ]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "decision_no"], name="unique_penalty_decision")]
 
     def __str__(self) -> str:
         return f"{self.decision_no} ({self.decided_on})"

@@ -1,6 +1,7 @@
 """Who hears about what happens to a hazard. Messages are English msgids rendered in each reader's
 language by the notifications app; the params carry the hazard's code and title."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -76,7 +77,7 @@ def params(hazard: Hazard, **extra: Any) -> dict[str, Any]:
 
 
 # action → (audience builder, title msgid)
-ACTION_MESSAGES = {
+ACTION_MESSAGES: dict[str, tuple[Callable[[Hazard], Audience], str]] = {
     "confirm": (lambda h: merge(rectifier(h), reporter(h)), gettext_noop("Hazard %(code)s confirmed: %(title)s")),
     "reject": (reporter, gettext_noop("Hazard %(code)s was judged invalid")),
     "duplicate": (reporter, gettext_noop("Hazard %(code)s was marked as a duplicate")),

@@ -45,9 +45,7 @@ def _is_superior(grant: Grant, hazard: Hazard) -> bool:
     if grant.role == Role.CITY_OFFICE:
         return grant_reaches(grant, hazard)
     # A district/county officer stands above the township that owns the hazard.
-    return (
-        grant.role == Role.DIVISION_OFFICER and len(grant.division_code or "") <= 6 and grant_reaches(grant, hazard)
-    )
+    return grant.role == Role.DIVISION_OFFICER and len(grant.division_code or "") <= 6 and grant_reaches(grant, hazard)
 
 
 def parties(actor: Any, hazard: Hazard) -> set[str]:

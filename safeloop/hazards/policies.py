@@ -36,7 +36,8 @@ def deadline_policy_save(*, actor: Any, level: str, sector: str = "", days: Any,
         errors.add("days", _("Enter a whole number of days from 1 to %(max)d.") % {"max": MAX_DAYS})
     errors.raise_if_any()
     with transaction.atomic():
-        policy = DeadlinePolicy.objects.select_for_update().filter(level=level, sector_id=sector or None).first()
+        same = DeadlinePolicy.objects.select_for_update().filter(level=level)
+        policy = (same.filter(sector_id=sector) if sector else same.filter(sector__isnull=True)).first()
         before = audit.snapshot(policy, ("level", "sector", "days", "basis", "confidence")) if policy else None
         if policy is None:
             policy = DeadlinePolicy(level=level, sector_id=sector or None)

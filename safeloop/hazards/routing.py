@@ -79,11 +79,11 @@ def _industry_department(sector_code: str, division_code: str) -> Department | N
                 return lead
         return None
 
-    return _cache.get_or_set(("dept", sector_code, county), compute)  # type: ignore[no-any-return]
+    return _cache.get_or_set(("dept", sector_code, county), compute)
 
 
 def sector_codes() -> frozenset[str]:
-    return _cache.get_or_set(("sectors",), lambda: frozenset(Sector.objects.values_list("code", flat=True)))  # type: ignore[no-any-return]
+    return _cache.get_or_set(("sectors",), lambda: frozenset(Sector.objects.values_list("code", flat=True)))
 
 
 def _territory(division_code: str) -> tuple[str | None, int | None, str]:
@@ -95,7 +95,7 @@ def _territory(division_code: str) -> tuple[str | None, int | None, str]:
             return owner.code, None, owner.name
         return None, None, ""
 
-    return _cache.get_or_set(("territory", division_code[:9]), compute)  # type: ignore[no-any-return]
+    return _cache.get_or_set(("territory", division_code[:9]), compute)
 
 
 def locate(lon: float, lat: float) -> str | None:

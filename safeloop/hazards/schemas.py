@@ -197,4 +197,3 @@ class PenaltyIn(Schema):
     authority: str
     amount: float | None = None
     description: str = ""
-

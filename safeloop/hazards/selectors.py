@@ -2,8 +2,8 @@
 code prefix, sectors for department officers (plus what the map routed to their department), the
 enterprise for its officers, the grid for its workers, and what the caller reported themselves."""
 
-from uuid import UUID
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -27,7 +27,10 @@ def hazard_scope_q(actor: Any) -> Q:
         return q
     for grant in scope.grants:
         if grant.unit.startswith("department:"):
-            q |= Q(industry_department_id=int(grant.unit.split(":", 1)[1]), division__code__startswith=grant.division_prefix)
+            q |= Q(
+                industry_department_id=int(grant.unit.split(":", 1)[1]),
+                division__code__startswith=grant.division_prefix,
+            )
     if getattr(actor, "is_authenticated", False):
         q |= Q(reported_by=actor)
     return q
@@ -57,7 +60,9 @@ def hazard_photos(*, hazard: Hazard) -> QuerySet[HazardPhoto]:
 
 def photo_get(*, actor: Any, uuid: Any) -> HazardPhoto:
     """A photo is served only to users whose scope includes its hazard."""
-    return HazardPhoto.objects.select_related("hazard").get(uuid=uuid, hazard__in=Hazard.objects.filter(hazard_scope_q(actor)))
+    return HazardPhoto.objects.select_related("hazard").get(
+        uuid=uuid, hazard__in=Hazard.objects.filter(hazard_scope_q(actor))
+    )
 
 
 def overdue_q(now: Any = None) -> Q:

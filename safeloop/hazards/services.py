@@ -63,7 +63,7 @@ AUDITED_FIELDS = (
     "listing_level",
 )
 
-SOURCE_BY_ROLE = {
+SOURCE_BY_ROLE: dict[str, str] = {
     Role.GRID_WORKER: HazardSource.GRID_PATROL,
     Role.ENTERPRISE_OFFICER: HazardSource.SELF_CHECK,
     Role.DEPARTMENT_OFFICER: HazardSource.DEPARTMENT_INSPECTION,
@@ -132,7 +132,7 @@ def _float(data: dict[str, Any], name: str, errors: FieldErrors) -> float | None
     if value in (None, ""):
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError):
         errors.add(name, _("Enter a number."))
         return None
@@ -150,15 +150,16 @@ def _criteria_item(data: dict[str, Any], sector: str, errors: FieldErrors) -> Cr
     return item
 
 
-def judged_level(
-    level: str, item: CriteriaItem | None, reason: str, errors: FieldErrors, *, level_given: bool
-) -> str:
+def judged_level(level: str, item: CriteriaItem | None, reason: str, errors: FieldErrors, *, level_given: bool) -> str:
     """A match on a direct-judgement item makes the hazard major (DOMAIN.md §3.2); judging it general
     anyway needs a written reason."""
     if item is not None and item.judgement == JudgementType.DIRECT:
         if level_given and level == HazardLevel.GENERAL:
             if not reason:
-                errors.add("level_reason", _("A direct-judgement criteria item makes this a major hazard; give a reason to judge it general."))
+                errors.add(
+                    "level_reason",
+                    _("A direct-judgement criteria item makes this a major hazard; give a reason to judge it general."),
+                )
             return HazardLevel.GENERAL
         return HazardLevel.MAJOR
     return level or HazardLevel.GENERAL
@@ -274,9 +275,7 @@ def _next_code(county_code: str, year: int) -> str:
     return f"{prefix}-{row[0]:06d}"
 
 
-def hazard_create(
-    *, actor: Any, data: dict[str, Any], idempotency_key: str = "", notify_owners: bool = True
-) -> Intake:
+def hazard_create(*, actor: Any, data: dict[str, Any], idempotency_key: str = "", notify_owners: bool = True) -> Intake:
     """Report a hazard: validate, route (division, grid, 属地, 行业部门), number, record, notify both
     owners after commit. With an idempotency key, the same key and body return the first hazard."""
     scope = scope_for(actor)
@@ -320,8 +319,7 @@ def hazard_create(
                 industry_department=place.industry_department,
                 rectifier_name=enterprise.name if enterprise else place.territorial_unit,
                 rectifying_unit=f"enterprise:{enterprise.pk}" if enterprise else "",
-                responsible_person=clean["responsible_person"]
-                or (enterprise.principal_name if enterprise else ""),
+                responsible_person=clean["responsible_person"] or (enterprise.principal_name if enterprise else ""),
                 responsible_phone=clean["responsible_phone"] or (enterprise.principal_phone if enterprise else ""),
                 measures=clean["measures"],
                 due_at=due_at,
@@ -384,9 +382,7 @@ class Move:
     after: list[Any]
 
 
-def hazard_transition(
-    *, actor: Any, hazard: Hazard, action: str, payload: dict[str, Any] | None = None
-) -> Hazard:
+def hazard_transition(*, actor: Any, hazard: Hazard, action: str, payload: dict[str, Any] | None = None) -> Hazard:
     payload = dict(payload or {})
     rule = workflow.rule_for(action, hazard.status, hazard.level)
     if rule is None:
@@ -431,13 +427,19 @@ def hazard_transition(
             data=move.data,
         )
         audit.record(
-            actor=actor, verb=f"hazard.{action}", obj=hazard, before=before, after=audit.snapshot(hazard, AUDITED_FIELDS)
+            actor=actor,
+            verb=f"hazard.{action}",
+            obj=hazard,
+            before=before,
+            after=audit.snapshot(hazard, AUDITED_FIELDS),
         )
         notify.after_action(hazard, action, note)
     return hazard
 
 
-def _move(fields: dict[str, Any] | None = None, data: dict[str, Any] | None = None, after: list[Any] | None = None) -> Move:
+def _move(
+    fields: dict[str, Any] | None = None, data: dict[str, Any] | None = None, after: list[Any] | None = None
+) -> Move:
     return Move(fields or {}, data or {}, after or [])
 
 
@@ -486,7 +488,9 @@ def _duplicate(*, actor: Any, hazard: Hazard, payload: dict[str, Any], errors: F
     elif original.pk == hazard.pk:
         errors.add("duplicate_of", _("A hazard cannot duplicate itself."))
     elif original.status in (HazardStatus.DUPLICATE, HazardStatus.INVALID):
-        errors.add("duplicate_of", _("Link to the original hazard, not to one that is itself closed as duplicate or invalid."))
+        errors.add(
+            "duplicate_of", _("Link to the original hazard, not to one that is itself closed as duplicate or invalid.")
+        )
     if errors:
         return _move()
     assert original is not None
@@ -509,7 +513,10 @@ def _photos(hazard: Hazard, payload: dict[str, Any], kind: str, errors: FieldErr
         key = as_uuid(photo_id)
         photo = hazard.photos.filter(uuid=key, kind=kind).first() if key else None
         if photo is None:
-            errors.add("photo_ids", _("Photo %(id)s is not an “%(kind)s” photo of this hazard.") % {"id": photo_id, "kind": kind})
+            errors.add(
+                "photo_ids",
+                _("Photo %(id)s is not an “%(kind)s” photo of this hazard.") % {"id": photo_id, "kind": kind},
+            )
         else:
             photos.append(photo)
     return photos
@@ -537,7 +544,9 @@ def _submit_plan(*, actor: Any, hazard: Hazard, payload: dict[str, Any], errors:
     given = {name: _text(payload, name, errors, limit=8000) for name in parts if payload.get(name) is not None}
     plan_payload = payload.get("plan")
     if isinstance(plan_payload, dict):
-        given |= {name: _text(plan_payload, name, errors, limit=8000) for name in parts if plan_payload.get(name) is not None}
+        given |= {
+            name: _text(plan_payload, name, errors, limit=8000) for name in parts if plan_payload.get(name) is not None
+        }
     if not any(given.values()):
         errors.add("plan", _("Give at least one part of the governance plan."))
     now = timezone.now()
@@ -566,11 +575,16 @@ def _approve_plan(*, actor: Any, hazard: Hazard, payload: dict[str, Any], errors
     for part in plan.missing_parts():
         errors.add(f"plan.{part}", _("This part of the governance plan is missing."))
     if hazard.reported_to_regulator_at is None:
-        errors.add("plan", _("The major-hazard report (situation, severity and plan) has not reached the regulator yet."))
+        errors.add(
+            "plan", _("The major-hazard report (situation, severity and plan) has not reached the regulator yet.")
+        )
     principal = _text(payload, "principal_name", errors, limit=64)
     registered = hazard.enterprise.principal_name if hazard.enterprise_id and hazard.enterprise else ""
     if registered and principal and principal != registered:
-        errors.add("principal_name", _("The plan must be approved by the enterprise's principal, %(name)s.") % {"name": registered})
+        errors.add(
+            "principal_name",
+            _("The plan must be approved by the enterprise's principal, %(name)s.") % {"name": registered},
+        )
     now = timezone.now()
     suspended = bool(payload.get("suspended"))
 
@@ -586,7 +600,12 @@ def _list(*, actor: Any, hazard: Hazard, payload: dict[str, Any], errors: FieldE
     deadline = _date(payload, "listing_deadline", errors)
     if deadline is not None and deadline <= timezone.localdate():
         errors.add("listing_deadline", _("The deadline must be in the future."))
-    fields = {"listing_level": level, "supervising_unit": unit, "listing_deadline": deadline, "listed_at": timezone.now()}
+    fields = {
+        "listing_level": level,
+        "supervising_unit": unit,
+        "listing_deadline": deadline,
+        "listed_at": timezone.now(),
+    }
     return _move(fields, {"listing_level": level, "supervising_unit": unit, "listing_deadline": str(deadline)})
 
 
@@ -626,6 +645,7 @@ def _extend(*, actor: Any, hazard: Hazard, payload: dict[str, Any], errors: Fiel
         errors.add("due_at", _("An extension request is already waiting for a decision."))
 
     def request(h: Hazard) -> None:
+        assert due_at is not None  # checked above: "due_at" is a required field of the rule
         DeadlineExtension.objects.create(
             hazard=h, requested_by=actor, reason=reason, old_due_at=h.due_at, requested_due_at=due_at
         )
@@ -762,4 +782,3 @@ def hazard_report_with_photos(
             for content in photos:
                 photo_add(actor=actor, hazard=intake.hazard, content=content, kind=PhotoKind.BEFORE)
     return intake
-

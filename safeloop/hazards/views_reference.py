@@ -29,9 +29,13 @@ class DeadlinePolicyForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["sector"].choices = [("", _("All sectors"))] + [(s.code, s.name) for s in Sector.objects.all()]
+        sector = self.fields["sector"]
+        assert isinstance(sector, forms.ChoiceField)
+        sector.choices = [("", _("All sectors"))] + [(s.code, s.name) for s in Sector.objects.all()]
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )
 
 
 @login_required
@@ -49,7 +53,7 @@ def reference(request: HttpRequest) -> HttpResponse:
             try:
                 if request.POST.get("delete"):
                     policy = DeadlinePolicy.objects.get(
-                        level=form.cleaned_data["level"], sector_id=form.cleaned_data["sector"] or None
+                        level=form.cleaned_data["level"], sector_id=form.cleaned_data["sector"]
                     )
                     policies.deadline_policy_delete(actor=request.user, policy=policy)
                 else:

@@ -56,9 +56,23 @@ RULES: tuple[Rule, ...] = (
     # Triage (核实/定级).
     Rule("confirm", frozenset({S.REPORTED}), {GENERAL: S.CONFIRMED, MAJOR: S.PLAN_REQUIRED}, TRIAGE, _("Confirm")),
     Rule("reject", frozenset({S.REPORTED}), _both(S.INVALID), TRIAGE, _("Reject as invalid"), needs=("note",)),
-    Rule("duplicate", frozenset({S.REPORTED}), _both(S.DUPLICATE), TRIAGE, _("Mark as duplicate"), needs=("duplicate_of",)),
+    Rule(
+        "duplicate",
+        frozenset({S.REPORTED}),
+        _both(S.DUPLICATE),
+        TRIAGE,
+        _("Mark as duplicate"),
+        needs=("duplicate_of",),
+    ),
     # General hazards: rectify → submit → verify.
-    Rule("start", frozenset({S.CONFIRMED}), _both(S.RECTIFYING), RECTIFIER, _("Start rectification"), frozenset({GENERAL})),
+    Rule(
+        "start",
+        frozenset({S.CONFIRMED}),
+        _both(S.RECTIFYING),
+        RECTIFIER,
+        _("Start rectification"),
+        frozenset({GENERAL}),
+    ),
     Rule(
         "submit",
         frozenset({S.RECTIFYING}),
@@ -79,7 +93,14 @@ RULES: tuple[Rule, ...] = (
         needs=("note",),
     ),
     # Major hazards (16号令 Art. 14–18).
-    Rule("submit_plan", frozenset({S.PLAN_REQUIRED, S.LISTED}), None, RECTIFIER, _("Submit governance plan"), frozenset({MAJOR})),
+    Rule(
+        "submit_plan",
+        frozenset({S.PLAN_REQUIRED, S.LISTED}),
+        None,
+        RECTIFIER,
+        _("Submit governance plan"),
+        frozenset({MAJOR}),
+    ),
     Rule(
         "approve_plan",
         frozenset({S.PLAN_REQUIRED, S.LISTED}),
@@ -107,7 +128,14 @@ RULES: tuple[Rule, ...] = (
         frozenset({MAJOR}),
         needs=("listing_level", "supervising_unit", "listing_deadline"),
     ),
-    Rule("evaluate", frozenset({S.GOVERNING}), _both(S.EVALUATED), RECTIFIER, _("Record the evaluation"), frozenset({MAJOR})),
+    Rule(
+        "evaluate",
+        frozenset({S.GOVERNING}),
+        _both(S.EVALUATED),
+        RECTIFIER,
+        _("Record the evaluation"),
+        frozenset({MAJOR}),
+    ),
     Rule(
         "apply_acceptance",
         frozenset({S.EVALUATED}),
@@ -116,7 +144,14 @@ RULES: tuple[Rule, ...] = (
         _("Apply for on-site acceptance"),
         frozenset({MAJOR}),
     ),
-    Rule("accept", frozenset({S.ACCEPTANCE_PENDING}), _both(S.CLOSED), REGULATOR, _("Accept and write off"), frozenset({MAJOR})),
+    Rule(
+        "accept",
+        frozenset({S.ACCEPTANCE_PENDING}),
+        _both(S.CLOSED),
+        REGULATOR,
+        _("Accept and write off"),
+        frozenset({MAJOR}),
+    ),
     Rule(
         "return",
         frozenset({S.ACCEPTANCE_PENDING}),
@@ -129,7 +164,14 @@ RULES: tuple[Rule, ...] = (
     # Deadlines and reopening.
     Rule("extend", OPEN_FOR_DEADLINE, None, RECTIFIER, _("Request a deadline extension"), needs=("note", "due_at")),
     Rule("approve_extension", OPEN_FOR_DEADLINE, None, SUPERIOR, _("Decide on the extension"), needs=("approved",)),
-    Rule("reopen", frozenset({S.CLOSED}), {GENERAL: S.RECTIFYING, MAJOR: S.GOVERNING}, SUPERIOR, _("Reopen"), needs=("note",)),
+    Rule(
+        "reopen",
+        frozenset({S.CLOSED}),
+        {GENERAL: S.RECTIFYING, MAJOR: S.GOVERNING},
+        SUPERIOR,
+        _("Reopen"),
+        needs=("note",),
+    ),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(rule.action for rule in RULES))

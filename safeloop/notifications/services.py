@@ -9,6 +9,9 @@ delivery retries are audited; marking one's own notifications read is not (no bu
 import logging
 import re
 import uuid as uuid_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,6 +91,20 @@ def _enqueue_fan_out(message_uuids: list[str]) -> None:
     transaction.on_commit(lambda: fan_out_task.enqueue(message_uuids), robust=True)
 
 
+_muted: ContextVar[bool] = ContextVar("safeloop_notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Inside this block notify() and notify_many() write nothing: for loading history (demo data,
+    old records), whose events happened long ago and must not reach anyone's inbox today."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notify(
     *,
     kind: str,
@@ -102,6 +119,8 @@ def notify(
     """Write one outbox row and fan it out after commit. `title`/`body` are English msgids (mark them
     with gettext_noop) with %(name)s placeholders filled from `params` in the reader's language.
     A second call with the same non-blank `dedupe_key` is a no-op returning None."""
+    if _muted.get():
+        return None
     message = _message(
         kind=kind, audience=audience, title=title, body=body, params=params, url=url, obj=obj, dedupe_key=dedupe_key
     )
@@ -120,6 +139,8 @@ def notify(
 def notify_many(items: list[dict[str, Any]]) -> int:
     """`notify()` for a batch (same keywords per item): one bulk insert, one task. Items whose
     dedupe_key exists already (or repeats in the batch) are skipped. Returns how many were written."""
+    if _muted.get():
+        return 0
     messages, keys = [], set()
     for item in items:
         key = item.get("dedupe_key", "")

@@ -57,4 +57,4 @@ class HttpJsonSmsGateway:
 
 def gateway() -> SmsGateway:
     gateway_class = import_string(settings.SAFELOOP_SMS_GATEWAY)
-    return gateway_class()  # type: ignore[no-any-return]
+    return gateway_class()

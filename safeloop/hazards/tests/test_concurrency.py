@@ -101,7 +101,9 @@ def test_two_workers_escalate_each_overdue_hazard_once_per_ladder_step():
     assert sum(r.escalated for r in results) == 12
     for hazard in overdue:
         tiers = list(
-            HazardEvent.objects.filter(hazard=hazard, action="escalate").order_by("id").values_list("data__tier", flat=True)
+            HazardEvent.objects.filter(hazard=hazard, action="escalate")
+            .order_by("id")
+            .values_list("data__tier", flat=True)
         )
         assert tiers == [1, 2, 3]
     assert Message.objects.filter(kind="hazard.escalated").count() == 18

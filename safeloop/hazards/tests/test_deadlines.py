@@ -104,7 +104,11 @@ def test_penalty_api_reports_the_alert(api_as, people, city):
     _penalty(people, gas, 2, 20)
     response = api_as("yuehu").post(
         f"/api/v1/enterprises/{gas.uuid}/penalties",
-        {"decision_no": "鹰应急罚〔2026〕9号", "authority": "月湖区应急管理局", "decided_on": str(timezone.localdate())},
+        {
+            "decision_no": "鹰应急罚〔2026〕9号",
+            "authority": "月湖区应急管理局",
+            "decided_on": str(timezone.localdate()),
+        },
     )
     assert response.status_code == 201, response.content
     assert response.json()["closure_alert"] == [{"window_days": 180, "count": 3, "threshold": 3}]

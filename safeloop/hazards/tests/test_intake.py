@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_point_in_a_county_level_city_goes_to_the_county_department(api_as):
-    response = api_as("guixi").post("/api/v1/hazards", report(title="烟花爆竹零售点超量储存", sector="fireworks", **GUIXI_POINT))
+    response = api_as("guixi").post(
+        "/api/v1/hazards", report(title="烟花爆竹零售点超量储存", sector="fireworks", **GUIXI_POINT)
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["grid_code"].startswith("360681001001")
@@ -109,7 +111,10 @@ def test_open_hazards_nearby_are_suggested_as_duplicates(api_as):
 
 def test_lists_filter_and_stay_in_scope(api_as):
     api_as("grid1").post("/api/v1/hazards", report())
-    api_as("guixi").post("/api/v1/hazards", report(title="零售点超量储存", description="库存超出许可量", sector="fireworks", **GUIXI_POINT))
+    api_as("guixi").post(
+        "/api/v1/hazards",
+        report(title="零售点超量储存", description="库存超出许可量", sector="fireworks", **GUIXI_POINT),
+    )
     city_list = api_as("city").get("/api/v1/hazards").json()
     assert city_list["count"] == 2
     assert api_as("yuehu").get("/api/v1/hazards").json()["count"] == 1

@@ -37,7 +37,9 @@ def test_the_city_office_sets_a_sector_deadline_that_new_reports_then_use(people
     bad = _client(people["city"]).post(url, {"level": "general", "sector": "gas", "days": "0"})
     assert bad.status_code == 422
     assert not DeadlinePolicy.objects.filter(sector_id="gas").exists()
-    saved = _client(people["city"]).post(url, {"level": "general", "sector": "gas", "days": "5", "basis": "市安委办通知"})
+    saved = _client(people["city"]).post(
+        url, {"level": "general", "sector": "gas", "days": "5", "basis": "市安委办通知"}
+    )
     assert saved.status_code == 302
     assert DeadlinePolicy.objects.get(level="general", sector_id="gas").days == 5
     assert AuditEvent.objects.filter(verb="hazard.deadline_policy_save").exists()

@@ -119,7 +119,9 @@ def test_a_major_hazard_cannot_leave_plan_required_with_a_part_missing(people, g
 
 def test_a_major_hazard_closes_only_through_acceptance(people, gas):
     hazard = _major(people, gas)
-    act(people, hazard, "city", "list", listing_level="city", supervising_unit="市安委办", listing_deadline="2099-06-30")
+    act(
+        people, hazard, "city", "list", listing_level="city", supervising_unit="市安委办", listing_deadline="2099-06-30"
+    )
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.LISTED
     act(people, hazard, "ent1", "submit_plan", **PLAN)

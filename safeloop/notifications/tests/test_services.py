@@ -121,3 +121,14 @@ def test_params_that_do_not_fit_the_template_show_the_msgid(people, django_captu
         params={"other": "x"},
     )
     assert message.rendered_title() == "Report %(missing)s"
+
+
+def test_muted_history_writes_no_messages(db):
+    from safeloop.notifications.models import Message
+    from safeloop.notifications.services import Audience, muted, notify, notify_many
+
+    with muted():
+        assert notify(kind="x", audience=Audience(users=(1,)), title="T") is None
+        assert notify_many([{"kind": "x", "audience": Audience(users=(1,)), "title": "T"}]) == 0
+    assert not Message.objects.exists()
+    assert notify(kind="x", audience=Audience(users=(1,)), title="T") is not None

@@ -1,9 +1,11 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safeloop.hazards.demo import HistoryError, load_hazard_history
 from safeloop.orgs.demo.city import ENTERPRISES, SCALES, DemoError, demo_loaded, load_demo
 from safeloop.orgs.demo.geography import DEFAULT_SEED
 
@@ -32,14 +34,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enterprises", type=int, default=None, help=_("how many enterprises, instead of the scale's number")
         )
+        parser.add_argument(
+            "--hazards",
+            type=int,
+            default=None,
+            help=_("how many hazards of the last 12 months (city scale; default 3 for every 4 enterprises; 0: none)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and demo_loaded():
             self.stdout.write(_("The demo city is already loaded (enterprises exist); nothing to do."))
             return
+        # The hazard history drives the real services (audit, events, notifications) for every hazard;
+        # the province scale would take too long, so it is loaded at the city scale only.
+        with_hazards = options["scale"] == "city" and options["hazards"] != 0
         try:
-            summary = load_demo(scale=options["scale"], seed=options["seed"], enterprises=options["enterprises"])
-        except DemoError as exc:
+            with transaction.atomic():
+                summary = load_demo(scale=options["scale"], seed=options["seed"], enterprises=options["enterprises"])
+                history = load_hazard_history(seed=options["seed"], count=options["hazards"]) if with_hazards else None
+        except (DemoError, HistoryError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             _(
@@ -56,3 +69,20 @@ class Command(BaseCommand):
                 "seconds": summary.seconds,
             }
         )
+        if history is not None:
+            self.stdout.write(
+                _(
+                    "Added %(hazards)s hazards of the last 12 months (%(open)s open, %(overdue)s overdue, "
+                    "%(major)s major) acted by %(people)s more demo people, in %(seconds).1f s."
+                )
+                % {
+                    "hazards": f"{history.hazards:,}",
+                    "open": history.open,
+                    "overdue": history.overdue,
+                    "major": history.major,
+                    "people": history.people,
+                    "seconds": history.seconds,
+                }
+            )
+        elif options["scale"] == "province":
+            self.stdout.write(_("No hazard history at the province scale; it is loaded for the city only."))
