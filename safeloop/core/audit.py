@@ -68,6 +68,31 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _event(
+    *, actor: Any, verb: str, object_type: str, object_id: str, object_repr: str, before: Any, after: Any, result: str
+) -> AuditEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
+        at=timezone.now(),
+        actor=user,
+        actor_name=(user.get_username() if user else str(actor or "system"))[:150],
+        source_ip=current_source_ip(),
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        result=result,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+    )
+
+
+def _identify(obj: models.Model) -> tuple[str, str, str]:
+    # The public identifier people search by: the UUID, else the code (divisions, grids), else the key.
+    object_id = str(getattr(obj, "uuid", None) or getattr(obj, "code", None) or obj.pk)
+    return obj._meta.label_lower, object_id, str(obj)[:255]
+
+
 def record(
     *,
     actor: Any,
@@ -80,35 +105,23 @@ def record(
     after: dict[str, Any] | None = None,
     result: str = "ok",
 ) -> AuditEvent:
-    """Append one audit row. Call it inside the service's transaction so both commit or neither."""
+    """Append one audit row in the caller's transaction, so both commit or neither. The row is
+    sealed into the hash chain shortly after by `seal()` (the worker does it every few seconds):
+    writers never wait on one another for the chain."""
     if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        # The public identifier people search by: the UUID, else the code (divisions, grids), else the key.
-        object_id = object_id or str(getattr(obj, "uuid", None) or getattr(obj, "code", None) or obj.pk)
-        object_repr = object_repr or str(obj)[:255]
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    # Inside the caller's transaction no savepoint is needed: if the row fails, the whole write fails.
-    with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            position=head.position + 1,
-            at=timezone.now(),
-            actor=user,
-            actor_name=(user.get_username() if user else str(actor or "system"))[:150],
-            source_ip=current_source_ip(),
-            verb=verb,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            result=result,
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-            prev_hash=head.hash,
-        )
-        event.hash = _digest(head.hash, _payload(event))
-        event.save()
-        head.position, head.hash = event.position, event.hash
-        head.save(update_fields=["position", "hash"])
+        kind, key, text = _identify(obj)
+        object_type, object_id, object_repr = object_type or kind, object_id or key, object_repr or text
+    event = _event(
+        actor=actor,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+        result=result,
+    )
+    event.save(force_insert=True)
     return event
 
 
@@ -116,41 +129,48 @@ AuditRow = tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]
 
 
 def record_many(*, actor: Any, verb: str, rows: Sequence[AuditRow]) -> int:
-    """Append one row per (object, before, after) with one lock of the chain head: what a sweep that
-    changes thousands of records at once uses instead of `record()` in a loop."""
-    if not rows:
-        return 0
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    actor_name = (user.get_username() if user else str(actor or "system"))[:150]
-    source_ip = current_source_ip()
-    now = timezone.now()
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        position, prev_hash = head.position, head.hash
-        events = []
-        for obj, before, after in rows:
-            position += 1
-            event = AuditEvent(
-                position=position,
-                at=now,
-                actor=user,
-                actor_name=actor_name,
-                source_ip=source_ip,
+    """One row per (object, before, after) in one bulk insert: what a sweep that changes thousands
+    of records at once uses instead of `record()` in a loop."""
+    events = []
+    for obj, before, after in rows:
+        kind, key, text = _identify(obj)
+        events.append(
+            _event(
+                actor=actor,
                 verb=verb,
-                object_type=obj._meta.label_lower,
-                object_id=str(getattr(obj, "uuid", None) or getattr(obj, "code", None) or obj.pk),
-                object_repr=str(obj)[:255],
+                object_type=kind,
+                object_id=key,
+                object_repr=text,
+                before=before,
+                after=after,
                 result="ok",
-                before=_jsonable(before) if before is not None else None,
-                after=_jsonable(after) if after is not None else None,
-                prev_hash=prev_hash,
             )
-            event.hash = prev_hash = _digest(prev_hash, _payload(event))
-            events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=2000)
-        head.position, head.hash = position, prev_hash
-        head.save(update_fields=["position", "hash"])
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
     return len(events)
+
+
+def seal(batch_size: int = 5000) -> int:
+    """Give committed, unsealed rows their positions and hashes, in insertion order, under one lock
+    of the chain head. Safe to run from several workers at once; returns how many rows it sealed.
+    A row is open to undetected change only between its commit and its sealing (seconds)."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            pending = list(AuditEvent.objects.filter(position__isnull=True).order_by("id")[:batch_size])
+            position, prev_hash = head.position, head.hash
+            for event in pending:
+                position += 1
+                event.position, event.prev_hash = position, prev_hash
+                event.hash = prev_hash = _digest(prev_hash, _payload(event))
+            if pending:
+                AuditEvent.objects.bulk_update(pending, ["position", "prev_hash", "hash"], batch_size=1000)
+                head.position, head.hash = position, prev_hash
+                head.save(update_fields=["position", "hash"])
+        sealed += len(pending)
+        if len(pending) < batch_size:
+            return sealed
 
 
 @dataclass(frozen=True)
@@ -159,8 +179,10 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(batch_size: int = 5000) -> ChainBreak | None:
-    """Re-compute the chain; return the first broken row, or None when it is whole."""
+def verify_chain(batch_size: int = 5000, *, seal_first: bool = True) -> ChainBreak | None:
+    """Seal what is pending, then re-compute the chain; return the first broken row, or None."""
+    if seal_first:
+        seal()
     expected_position, prev_hash = 1, ""
     for event in _iterate(batch_size):
         if event.position != expected_position:

@@ -31,7 +31,8 @@ class AuditChainHead(models.Model):
 class AuditEvent(models.Model):
     """Append-only, hash-chained record of every write (DOMAIN.md §10.2 安全审计)."""
 
-    position = models.BigIntegerField(unique=True)
+    # Null until `audit.seal()` links the row into the chain (moments after it commits).
+    position = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -45,11 +46,11 @@ class AuditEvent(models.Model):
     result = models.CharField(_("result"), max_length=16, default="ok")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        ordering = ["-position"]
+        ordering = ["-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -26,6 +26,12 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("My tasks"), "hazards:tasks", "checklist", BUSINESS),
     NavItem(_("Hazards"), "hazards:list", "alert-triangle", BUSINESS),
     NavItem(_("Hazard map"), "hazards:map", "map-pin", BUSINESS),
+    NavItem(
+        _("Hazard overview"),
+        "hazards:overview",
+        "chart-bar",
+        frozenset({Role.CITY_OFFICE, Role.DIVISION_OFFICER, Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT_OFFICER}),
+    ),
     NavItem(_("Report a hazard"), "hazards:report", "camera-plus", BUSINESS),
     NavItem(_("Enterprises"), "orgs:enterprise_list", "building", BUSINESS),
     NavItem(_("Divisions"), "orgs:division_tree", "sitemap", BUSINESS),

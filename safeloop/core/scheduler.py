@@ -8,6 +8,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from safeloop.core import audit
 from safeloop.core.models import ScheduleSlot, WorkerHeartbeat
 from safeloop.schedule import SCHEDULE, Job
 
@@ -50,6 +51,7 @@ class SchedulerThread(threading.Thread):
             try:
                 beat(self.worker_name)
                 enqueue_due()
+                audit.seal()
             except Exception:
                 logger.exception("scheduler round failed")
             finally:

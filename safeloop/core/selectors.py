@@ -61,7 +61,7 @@ def audit_events(*, actor: Any, params: Any) -> AuditEventFilterSet:
     verbs: list[str] = []
     object_types: list[str] = []
     if audit_log_visible(actor):
-        events = AuditEvent.objects.order_by("-position")
+        events = AuditEvent.objects.order_by("-id")
         verbs = list(AuditEvent.objects.order_by("verb").values_list("verb", flat=True).distinct())
         object_types = list(AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
     return AuditEventFilterSet(params, queryset=events, verbs=verbs, object_types=object_types)

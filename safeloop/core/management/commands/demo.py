@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safeloop.core import audit
 from safeloop.hazards.demo import HistoryError, load_hazard_history
 from safeloop.orgs.demo.city import ENTERPRISES, SCALES, DemoError, demo_loaded, load_demo
 from safeloop.orgs.demo.geography import DEFAULT_SEED
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 history = load_hazard_history(seed=options["seed"], count=options["hazards"]) if with_hazards else None
         except (DemoError, HistoryError) as exc:
             raise CommandError(str(exc)) from exc
+        audit.seal()  # link the load's audit rows into the chain now rather than at the worker's next round
         self.stdout.write(
             _(
                 "Loaded the demo %(scale)s (seed %(seed)s): %(divisions)s new divisions, %(grids)s grids, "
