@@ -205,4 +205,4 @@ def _iterate(batch_size: int) -> Iterator[AuditEvent]:
         if not batch:
             return
         yield from batch
-        last = batch[-1].position
+        last = batch[-1].position or last

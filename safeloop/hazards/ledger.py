@@ -49,10 +49,10 @@ from safeloop.core.actors import SYSTEM
 from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.filtering import filter_or_raise
 from safeloop.core.scoping import scope_for
-from safeloop.hazards import routing, selectors, services
+from safeloop.hazards import numbering, routing, selectors, services
 from safeloop.hazards.choices import OPEN_STATUSES, HazardLevel, HazardSource, HazardStatus
 from safeloop.hazards.filters import HazardFilterSet
-from safeloop.hazards.models import Hazard, HazardEvent, HazardImport, HazardSequence
+from safeloop.hazards.models import Hazard, HazardEvent, HazardImport
 from safeloop.orgs.models import Division, Enterprise, Sector
 from safeloop.orgs.selectors import enterprise_list
 from safeloop.orgs.services import NotAllowed
@@ -1047,10 +1047,7 @@ def _advance_sequence(code: str) -> None:
     match = _OUR_CODE.match(code)
     if match is None:
         return
-    prefix, value = match["prefix"], int(match["value"])
-    moved = HazardSequence.objects.filter(prefix=prefix, value__lt=value).update(value=value)
-    if not moved and not HazardSequence.objects.filter(prefix=prefix).exists():
-        HazardSequence.objects.create(prefix=prefix, value=value)
+    numbering.advance_past(match["prefix"], int(match["value"]))
 
 
 def _import_settle(

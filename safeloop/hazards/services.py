@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -22,7 +22,7 @@ from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.geo import point_in_range
 from safeloop.core.images import ImageRejected, clean_image
 from safeloop.core.scoping import scope_for
-from safeloop.hazards import config, notify, permissions, routing, workflow
+from safeloop.hazards import config, notify, numbering, permissions, routing, workflow
 from safeloop.hazards.choices import (
     ExtensionStatus,
     HazardCategory,
@@ -40,7 +40,6 @@ from safeloop.hazards.models import (
     Hazard,
     HazardEvent,
     HazardPhoto,
-    HazardSequence,
     IdempotencyRecord,
 )
 from safeloop.orgs.models import Enterprise, Sector
@@ -260,19 +259,7 @@ def _next_code(county_code: str, year: int) -> str:
     city = config.get("city_prefix").get(county_code[:4], county_code[:4])
     district = config.get("county_abbreviations").get(county_code, county_code[4:6])
     prefix = f"{city}-{district}-{year}"
-    table = HazardSequence._meta.db_table
-    with connection.cursor() as cursor:
-        # One statement that increments and returns: the row lock lasts until the caller commits.
-        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE prefix = %s RETURNING value", [prefix])  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                HazardSequence.objects.create(prefix=prefix, value=1)
-            row = (1,)
-        except IntegrityError:
-            return _next_code(county_code, year)
-    return f"{prefix}-{row[0]:06d}"
+    return f"{prefix}-{numbering.next_number(prefix):06d}"
 
 
 def hazard_create(*, actor: Any, data: dict[str, Any], idempotency_key: str = "", notify_owners: bool = True) -> Intake:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/", views_report.hazard_report, name="report"),
     path("report/enterprises/", views_report.enterprise_options, name="enterprise_options"),
     path("reference/", views_reference.reference, name="reference"),
+    path("overview/", include("safeloop.hazards.urls_overview")),
     path("photos/<uuid:photo_id>/", views_photos.photo, name="photo"),
     path("", include("safeloop.hazards.urls_ledger")),  # ledger.xlsx, ledger/import/…
     path("<uuid:hazard_id>/", views_detail.hazard_detail, name="detail"),
