@@ -49,7 +49,7 @@ from safeloop.core.actors import SYSTEM
 from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.filtering import filter_or_raise
 from safeloop.core.scoping import scope_for
-from safeloop.hazards import numbering, routing, selectors, services
+from safeloop.hazards import numbering, routing, selectors, services, tally
 from safeloop.hazards.choices import OPEN_STATUSES, HazardLevel, HazardSource, HazardStatus
 from safeloop.hazards.filters import HazardFilterSet
 from safeloop.hazards.models import Hazard, HazardEvent, HazardImport
@@ -1079,6 +1079,7 @@ def _import_settle(
         if moved != 1:
             raise services.TransitionConflict(_("The hazard was changed by someone else; reload it and try again."))
         hazard.refresh_from_db()
+        tally.tally_move(hazard, HazardStatus.REPORTED, status)
         event_data = {"ledger_status": ledger_status, **data}
         if code and before["code"] != code:
             event_data["assigned_code"] = before["code"]

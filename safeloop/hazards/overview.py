@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from safeloop.core.filtering import filter_or_raise
-from safeloop.hazards.choices import OPEN_STATUSES, EscalationTier, HazardLevel, HazardStatus
+from safeloop.core.scoping import scope_for
+from safeloop.hazards.choices import FINAL_STATUSES, OPEN_STATUSES, EscalationTier, HazardLevel, HazardStatus
 from safeloop.hazards.filters import HazardFilterSet
-from safeloop.hazards.models import Hazard
+from safeloop.hazards.models import Hazard, HazardTally
 from safeloop.hazards.selectors import hazard_scope_q
 from safeloop.orgs.models import Division, Sector
 
@@ -136,7 +137,7 @@ def overview_queryset(*, actor: Any, filters: Mapping[str, Any] | None = None, n
     )
 
 
-def groups(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetime | None = None) -> list[Group]:
+def _live_groups(qs: Any) -> list[Group]:
     return [
         Group(
             county_code=row["county_code"],
@@ -147,8 +148,102 @@ def groups(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetim
             count=row["n"],
             past_due=row["past_due"],
         )
-        for row in overview_queryset(actor=actor, filters=filters, now=now)
+        for row in qs
     ]
+
+
+# Filters the tally can answer; any other filter (text, source, dates, enterprise, grid…) reads live.
+TALLY_FILTERS = frozenset({"sector", "level", "division", "status", "open"})
+
+
+def _tally_scope_q(actor: Any) -> Q | None:
+    """The actor's scope over tally rows, or None when it cannot be said at township granularity
+    (enterprise, grid or village grants: small scopes, read live instead)."""
+    scope = scope_for(actor)
+    if scope.system_wide:
+        return Q()
+    combined = Q(pk__in=[])
+    for grant in scope.grants:
+        if grant.division_prefix is None or len(grant.division_prefix) > 9:
+            return None
+        territory = Q(township_code__startswith=grant.division_prefix)
+        if grant.sectors is None:
+            combined |= territory
+            continue
+        routed = Q(department_key=int(grant.unit.split(":", 1)[1])) if grant.unit.startswith("department:") else Q()
+        combined |= territory & (Q(sector_id__in=grant.sectors) | routed)
+    return combined
+
+
+def _tally_filter_q(filters: Mapping[str, Any]) -> Q | None:
+    q = Q()
+    for name, value in filters.items():
+        if value in (None, "", []):
+            continue
+        if name not in TALLY_FILTERS:
+            return None
+        if name == "sector":
+            q &= Q(sector_id=value)
+        elif name == "level":
+            q &= Q(level=value)
+        elif name == "division":
+            code = str(value).strip()
+            prefix = code.rstrip("0") if len(code) <= 6 else code
+            prefix += "0" if len(prefix) % 2 else ""
+            if len(prefix) > 9:
+                return None
+            q &= Q(township_code__startswith=prefix)
+        elif name == "status":
+            q &= Q(status__in=value if isinstance(value, list | tuple) else [value])
+        elif name == "open" and str(value).lower() in ("true", "1", "yes"):
+            q &= Q(pk__in=[])  # final hazards are never open
+    return q
+
+
+def _tally_groups(tally_q: Q) -> list[Group]:
+    rows = (
+        HazardTally.objects.filter(tally_q, count__gt=0)
+        .order_by()
+        .values("county_code", "sector_id", "status", "level")
+        .annotate(n=Sum("count"))
+    )
+    return [
+        Group(
+            county_code=row["county_code"],
+            sector=str(row["sector_id"]),
+            status=row["status"],
+            level=row["level"],
+            tier=0,
+            count=row["n"],
+            past_due=0,
+        )
+        for row in rows
+    ]
+
+
+def groups(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetime | None = None) -> list[Group]:
+    """The aggregate rows. Open hazards are always counted live (a partial index covers them); final
+    ones come from HazardTally when scope and filters allow, plus, live, the caller's own reports
+    outside their territory (they see those too)."""
+    filters = dict(filters or {})
+    scope_q, filter_q = _tally_scope_q(actor), _tally_filter_q(filters)
+    if scope_q is None or filter_q is None:
+        return _live_groups(overview_queryset(actor=actor, filters=filters, now=now))
+    now = now or timezone.now()
+    live_open = overview_queryset(actor=actor, filters=filters, now=now).filter(status__in=OPEN_STATUSES)
+    result = _live_groups(live_open) + _tally_groups(scope_q & filter_q)
+    if not scope_for(actor).system_wide and getattr(actor, "is_authenticated", False):
+        own = Hazard.objects.filter(reported_by=actor, status__in=FINAL_STATUSES).exclude(
+            hazard_scope_q(actor, with_own_reports=False)
+        )
+        if filters:
+            own = filter_or_raise(HazardFilterSet, filters, own)
+        result += _live_groups(
+            own.order_by()
+            .values("county_code", "sector_id", "status", "level", "escalation_tier")
+            .annotate(n=Count("*"), past_due=Count("id", filter=Q(due_at__lt=now)))
+        )
+    return result
 
 
 def summarise(rows: list[Group], *, now: datetime) -> Overview:

@@ -20,7 +20,7 @@ HAZARD_SCOPE = ScopeFields(
 )
 
 
-def hazard_scope_q(actor: Any) -> Q:
+def hazard_scope_q(actor: Any, *, with_own_reports: bool = True) -> Q:
     scope = scope_for(actor)
     q = scope.q(HAZARD_SCOPE)
     if scope.system_wide:
@@ -31,7 +31,7 @@ def hazard_scope_q(actor: Any) -> Q:
                 industry_department_id=int(grant.unit.split(":", 1)[1]),
                 division__code__startswith=grant.division_prefix,
             )
-    if getattr(actor, "is_authenticated", False):
+    if with_own_reports and getattr(actor, "is_authenticated", False):
         q |= Q(reported_by=actor)
     return q
 

@@ -22,7 +22,7 @@ from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.geo import point_in_range
 from safeloop.core.images import ImageRejected, clean_image
 from safeloop.core.scoping import scope_for
-from safeloop.hazards import config, notify, numbering, permissions, routing, workflow
+from safeloop.hazards import config, notify, numbering, permissions, routing, tally, workflow
 from safeloop.hazards.choices import (
     ExtensionStatus,
     HazardCategory,
@@ -401,6 +401,7 @@ def hazard_transition(*, actor: Any, hazard: Hazard, action: str, payload: dict[
             raise TransitionConflict(_("The hazard was changed by someone else; reload it and try again."))
         from_status = hazard.status
         hazard.refresh_from_db()
+        tally.tally_move(hazard, from_status, target)
         for step in move.after:
             step(hazard)
         HazardEvent.objects.create(

@@ -142,7 +142,7 @@ def test_filters_narrow_the_ledger_and_are_named_in_it(people, hazards):
     assert len(data_rows(sheet)) == 3  # the city office sees 贵溪 too
     _book, sheet = export(client_for(people["guixi"]))
     assert [r[COL["隐患编号"]] for r in data_rows(sheet)] == [hazards["fireworks"].code]
-    filters = [e.after["filters"] for e in AuditEvent.objects.filter(verb="hazard.ledger_export").order_by("position")]
+    filters = [e.after["filters"] for e in AuditEvent.objects.filter(verb="hazard.ledger_export").order_by("id")]
     assert filters[:2] == [{"sector": "campus"}, {"status": ["closed", "confirmed"]}]
 
 
@@ -294,7 +294,7 @@ def test_all_or_nothing_names_each_bad_row_and_column_and_writes_nothing(city, p
     assert [(str(e["row"]), e["column"]) for e in record.errors] == EXPECTED_ERRORS
     bad_date = record.errors[0]["message"]
     assert "2024-03-05" in bad_date and "下个月" in bad_date
-    assert "already" in record.errors[4]["message"] and "row 3" in record.errors[2]["message"]
+    assert "系统中已有" in record.errors[4]["message"] and "第 3 行" in record.errors[2]["message"]
     assert (record.created_count, record.valid_rows, record.error_count) == (0, 3, 7)
     assert Hazard.objects.count() == before
     assert ledger.rerun_possible(record)

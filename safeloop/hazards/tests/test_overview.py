@@ -138,14 +138,15 @@ def test_a_bad_filter_names_its_field(hazards, people):
 def test_the_query_count_does_not_grow_with_the_data(hazards, people, django_assert_num_queries):
     actor = people["city"]
     scope_for(actor)  # the caller's scope is worked out once per request, before the overview
-    with django_assert_num_queries(3):  # the aggregate, district names, sector names
+    # open hazards live, final ones from the tally, the caller's own reports elsewhere; district and sector names
+    with django_assert_num_queries(5):
         hazard_overview(actor=actor)
     for sector in ("campus", "road", "campus"):
         act(people, create(people, "yuehu", sector=sector, title="学校门口道路隐患"), "yuehu", "confirm")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert hazard_overview(actor=actor).total == 12
     scope_for(people["outsider"])
-    with django_assert_num_queries(1):  # nothing to name
+    with django_assert_num_queries(2):  # only what they reported themselves, open and final; nothing to name
         assert hazard_overview(actor=people["outsider"]).total == 0
 
 
@@ -213,3 +214,27 @@ def test_the_api(hazards, api_as, people):
 def test_final_statuses_are_not_open():
     # The overview's definitions lean on the core's: closed, invalid and duplicate end the loop.
     assert {HazardStatus.CLOSED, HazardStatus.INVALID, HazardStatus.DUPLICATE} == set(FINAL_STATUSES)
+
+
+def test_the_tally_follows_every_move_into_and_out_of_a_final_status(hazards, people, city):
+    from safeloop.hazards import tally
+    from safeloop.hazards.models import HazardTally
+    from safeloop.hazards.tests.helpers import after_photo
+
+    def counted():
+        rows = HazardTally.objects.filter(count__gt=0)
+        return sorted(rows.values_list("township_code", "sector_id", "level", "status", "department_key", "count"))
+
+    gas = str(city.enterprises["yuehu_gas"].uuid)
+    rejected = act(people, create(people, "yuehu", sector="gas", title="误报的隐患"), "yuehu", "reject", note="误报")
+    reopened = act(people, create(people, "grid1", enterprise_id=gas, title="复发的隐患"), "yuehu", "confirm")
+    act(people, reopened, "ent1", "start")
+    act(people, reopened, "ent1", "submit", note="完成", photo_ids=[after_photo(people, reopened)])
+    act(people, reopened, "verifier", "verify")
+    closed_once = counted()
+    act(people, reopened, "city", "reopen", note="复发")
+    assert counted() != closed_once  # one fewer closed
+    running = counted()
+    tally.rebuild()
+    assert counted() == running  # the running tally equals a recount from the hazards
+    assert rejected.status == "invalid"

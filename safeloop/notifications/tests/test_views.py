@@ -148,7 +148,7 @@ def test_who_may_configure_which_unit(people):
     for username, unit in refused:
         with pytest.raises(services.FieldErrors) as exc:
             services.channel_save(actor=people[username], unit=unit, **wecom)
-        assert exc.value.errors == [{"field": "unit", "message": "You may not configure channels for this unit."}]
+        assert exc.value.errors == [{"field": "unit", "message": "您无权为该单位配置通知渠道。"}]
     assert Channel.objects.count() == len(allowed)
     guixi_channel = Channel.objects.get(division_id="360681")
     with pytest.raises(NotAllowed):
