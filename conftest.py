@@ -97,7 +97,8 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_routing_cache():
-    # Routing caches department and territory keys per process; every test builds its own city.
-    from safeloop.hazards import routing
+    # Routing and the overview cache small tables per process; every test builds its own city.
+    from safeloop.hazards import overview, routing
 
     routing.clear_cache()
+    overview.clear_cache()

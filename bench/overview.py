@@ -402,9 +402,10 @@ def raw_overview(actor: Any, now: datetime) -> Any:
     """The same figures from hand-written SQL, by the overview's own plan, summed by `summarise`."""
     from django.db import connection
 
-    from safeloop.core.scoping import scope_for
+    from safeloop.core.scoping import forget_scope, scope_for
     from safeloop.hazards.choices import FINAL_STATUSES, OPEN_STATUSES
 
+    forget_scope(actor)  # the hand-written path, too, must first learn the caller's territory
     (prefix,) = scope_for(actor).division_prefixes
     rows: list[Any] = []
     with connection.cursor() as cursor:

@@ -190,7 +190,16 @@ class Hazard(PublicModel):
             models.Index(fields=["-reported_at", "-id"], name="hazard_recent"),
             # The overview scans open hazards only (final ones are tallied): a small covering index.
             models.Index(
-                fields=["county_code", "sector", "status", "level", "escalation_tier", "due_at"],
+                fields=[
+                    "county_code",
+                    "sector",
+                    "status",
+                    "level",
+                    "escalation_tier",
+                    "due_at",
+                    "division",
+                    "reported_by",
+                ],
                 name="hazard_open_rollup",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from safeloop.core.cache import TtlCache
 from safeloop.core.filtering import filter_or_raise
 from safeloop.core.scoping import scope_for
 from safeloop.hazards.choices import FINAL_STATUSES, OPEN_STATUSES, EscalationTier, HazardLevel, HazardStatus
@@ -133,23 +134,25 @@ def overview_queryset(*, actor: Any, filters: Mapping[str, Any] | None = None, n
     return (
         qs.order_by()
         .values("county_code", "sector_id", "status", "level", "escalation_tier")
-        .annotate(n=Count("*"), past_due=Count("id", filter=Q(due_at__lt=now)))
+        .annotate(n=Count("*"), past_due=Count("due_at", filter=Q(due_at__lt=now)))
     )
 
 
 def _live_groups(qs: Any) -> list[Group]:
     return [
-        Group(
-            county_code=row["county_code"],
-            sector=row["sector_id"],
-            status=row["status"],
-            level=row["level"],
-            tier=row["escalation_tier"],
-            count=row["n"],
-            past_due=row["past_due"],
+        Group(county_code=c, sector=str(s), status=st, level=lv, tier=t, count=n, past_due=p)
+        for c, s, st, lv, t, n, p in qs.values_list(
+            "county_code", "sector_id", "status", "level", "escalation_tier", "n", "past_due"
         )
-        for row in qs
     ]
+
+
+# District and sector names change rarely; the overview reads them from here (a minute at most stale).
+_names = TtlCache()
+
+
+def clear_cache() -> None:
+    _names.clear()
 
 
 # Filters the tally can answer; any other filter (text, source, dates, enterprise, grid…) reads live.
@@ -241,7 +244,7 @@ def groups(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetim
         result += _live_groups(
             own.order_by()
             .values("county_code", "sector_id", "status", "level", "escalation_tier")
-            .annotate(n=Count("*"), past_due=Count("id", filter=Q(due_at__lt=now)))
+            .annotate(n=Count("*"), past_due=Count("due_at", filter=Q(due_at__lt=now)))
         )
     return result
 
@@ -297,15 +300,14 @@ def hazard_overview(*, actor: Any, filters: Mapping[str, Any] | None = None, now
     data: the aggregate, the district names, the sector names."""
     now = now or timezone.now()
     result = summarise(groups(actor=actor, filters=filters, now=now), now=now)
-    if result.districts:
-        names = dict(Division.objects.filter(code__in=[d.code for d in result.districts]).values_list("code", "name"))
-        for district in result.districts:
-            district.name = names.get(district.code, district.code)
-    if result.sectors:
-        known = {s.code: s for s in Sector.objects.filter(code__in=[s.code for s in result.sectors])}
-        order = {code: i for i, code in enumerate(known)}
-        for row in result.sectors:
-            if row.code in known:
-                row.name = known[row.code].name
-        result.sectors.sort(key=lambda s: (order.get(s.code, len(order)), s.code))
+    names = _names.get_or_set("counties", lambda: dict(Division.objects.filter(level=6).values_list("code", "name")))
+    for district in result.districts:
+        district.name = names.get(district.code, district.code)
+    sectors = _names.get_or_set("sectors", lambda: list(Sector.objects.all()))
+    known = {s.code: s for s in sectors}
+    order = {s.code: i for i, s in enumerate(sectors)}
+    for row in result.sectors:
+        if row.code in known:
+            row.name = known[row.code].name  # in the reader's language
+    result.sectors.sort(key=lambda s: (order.get(s.code, len(order)), s.code))
     return result

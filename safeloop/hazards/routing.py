@@ -3,15 +3,13 @@ enterprise to division, grid, territorial owner and industry department; default
 open hazards that may be the same one."""
 
 import math
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from safeloop.core.cache import TtlCache
 from safeloop.hazards import config
 from safeloop.hazards.choices import OPEN_STATUSES
 from safeloop.hazards.models import DeadlinePolicy, Hazard
@@ -29,32 +27,7 @@ class Routing:
     industry_department: Department | None
 
 
-class _TtlCache:
-    """Tiny per-process cache for the small, rarely edited tables routing reads on every intake
-    (responsibility map, departments, zones). Entries live `ttl` seconds, so an edit shows within it."""
-
-    def __init__(self, ttl: float = 60.0) -> None:
-        self.ttl = ttl
-        self._data: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get_or_set(self, key: Any, compute: Any) -> Any:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._data[key] = (now, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-_cache = _TtlCache()
+_cache = TtlCache()
 
 
 def clear_cache() -> None:

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='hazard',
-            index=models.Index(condition=models.Q(('status__in', ('reported', 'confirmed', 'rectifying', 'submitted', 'plan_required', 'listed', 'governing', 'evaluated', 'acceptance_pending'))), fields=['county_code', 'sector', 'status', 'level', 'escalation_tier', 'due_at'], name='hazard_open_rollup'),
+            index=models.Index(condition=models.Q(('status__in', ('reported', 'confirmed', 'rectifying', 'submitted', 'plan_required', 'listed', 'governing', 'evaluated', 'acceptance_pending'))), fields=['county_code', 'sector', 'status', 'level', 'escalation_tier', 'due_at', 'division', 'reported_by'], name='hazard_open_rollup'),
         ),
         migrations.AddIndex(
             model_name='hazard',
