@@ -1,5 +1,6 @@
 """SafeLoop settings: one file, driven by the environment (see README "Configuration")."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -190,6 +191,9 @@ SAFELOOP_SMS_GATEWAY = os.environ.get("SAFELOOP_SMS_GATEWAY", "safeloop.notifica
 SAFELOOP_SMS_URL = os.environ.get("SAFELOOP_SMS_URL", "")
 SAFELOOP_NOTIFY_MAX_ATTEMPTS = envint("SAFELOOP_NOTIFY_MAX_ATTEMPTS", 6)
 SAFELOOP_SITE_URL = os.environ.get("SAFELOOP_SITE_URL", "")
+# Hazard-loop numbers (duplicate radius, review days, escalation ladder…): a JSON object overriding the
+# defaults in safeloop/hazards/config.py, e.g. {"acceptance_review_days": 14}.
+SAFELOOP_HAZARDS = json.loads(os.environ.get("SAFELOOP_HAZARDS", "{}") or "{}")
 
 LOGGING = {
     "version": 1,
