@@ -63,7 +63,7 @@ test: install lint typecheck
 	$(MAKE) --no-print-directory pytest
 
 bench: install
-	@for b in bench/*.py; do case $$b in */test_*|*/_*) continue;; esac; $(PY) $$b || exit 1; done
+	@failed=0; for b in bench/*.py; do case $$b in */test_*|*/_*) continue;; esac; $(PY) $$b || failed=1; done; exit $$failed
 
 messages: install
 	cd safeloop && ../$(SAFELOOP) makemessages -l zh_Hans -l en --no-obsolete && ../$(SAFELOOP) compilemessages
