@@ -80,7 +80,11 @@ def _shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
-        return str(len(value)) if key == "photo_ids" else "、".join(str(v) for v in value)
+        if key == "photo_ids":
+            return str(len(value))
+        if key == "parts":  # plan parts by their field labels, in the reader's language
+            return "、".join(str(GovernancePlan._meta.get_field(part).verbose_name) for part in value)
+        return "、".join(str(v) for v in value)
     if isinstance(value, str) and key.endswith(("_at", "deadline")):
         moment = parse_datetime(value)
         if moment is not None:
