@@ -243,7 +243,7 @@ def timed_parts() -> Iterator[dict[str, float]]:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.query import QuerySet
 
-    from safeloop.core import audit
+    from safeloop.core import audit, bulk
     from safeloop.hazards import deadlines
 
     parts: dict[str, float] = defaultdict(float)
@@ -263,9 +263,11 @@ def timed_parts() -> Iterator[dict[str, float]]:
         patches.append((owner, name, original))
         setattr(owner, name, timed)
 
+    # On PostgreSQL the claim also moves the rows (one UPDATE … RETURNING): "update" then stays empty.
     wrap(deadlines, "_claim", "claim (SELECT … FOR UPDATE SKIP LOCKED)")
     wrap(QuerySet, "update", "update escalation_tier")
     wrap(QuerySet, "bulk_create", lambda qs, *a: f"  bulk insert {qs.model._meta.label_lower}")
+    wrap(bulk, "insert_rows", lambda model, *a: f"  bulk insert {model._meta.label_lower}")
     wrap(deadlines, "_record_escalations", "record (events + audit + notify)")
     wrap(audit, "record_many", "  audit.record_many (chain + insert)")
     wrap(deadlines, "notify_many", "  notify_many (dedupe + insert)")

@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safeloop.core import bulk
 from safeloop.core.models import AuditChainHead, AuditEvent
 from safeloop.core.request_context import current_source_ip
 
@@ -131,23 +132,29 @@ AuditRow = tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]
 def record_many(*, actor: Any, verb: str, rows: Sequence[AuditRow]) -> int:
     """One row per (object, before, after) in one bulk insert: what a sweep that changes thousands
     of records at once uses instead of `record()` in a loop."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    common = {
+        "at": timezone.now(),
+        "actor_id": user.pk if user else None,
+        "actor_name": (user.get_username() if user else str(actor or "system"))[:150],
+        "source_ip": current_source_ip(),
+        "verb": verb,
+        "result": "ok",
+    }
     events = []
     for obj, before, after in rows:
-        kind, key, text = _identify(obj)
+        object_type, object_id, object_repr = _identify(obj)
         events.append(
-            _event(
-                actor=actor,
-                verb=verb,
-                object_type=kind,
-                object_id=key,
-                object_repr=text,
-                before=before,
-                after=after,
-                result="ok",
-            )
+            {
+                **common,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "before": _jsonable(before) if before is not None else None,
+                "after": _jsonable(after) if after is not None else None,
+            }
         )
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
-    return len(events)
+    return bulk.insert_rows(AuditEvent, events)
 
 
 def seal(batch_size: int = 5000) -> int:
@@ -165,7 +172,13 @@ def seal(batch_size: int = 5000) -> int:
                 event.position, event.prev_hash = position, prev_hash
                 event.hash = prev_hash = _digest(prev_hash, _payload(event))
             if pending:
-                AuditEvent.objects.bulk_update(pending, ["position", "prev_hash", "hash"], batch_size=1000)
+                table = AuditEvent._meta.db_table
+                with connection.cursor() as cursor:
+                    # One statement per row, pipelined by the driver: far cheaper than bulk_update's CASE.
+                    cursor.executemany(
+                        f"UPDATE {table} SET position = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                        [(e.position, e.prev_hash, e.hash, e.pk) for e in pending],
+                    )
                 head.position, head.hash = position, prev_hash
                 head.save(update_fields=["position", "hash"])
         sealed += len(pending)

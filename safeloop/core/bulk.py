@@ -26,7 +26,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
     json_at = [(i, f.encoder) for i, f in enumerate(named + defaulted) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in named + defaulted)
     statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # wrap_database_errors: raise Django's IntegrityError etc., as the ORM would, not psycopg's own.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             values = [row[f.attname] for f in named] + [f.get_default() for f in defaulted]
             for index, encoder in json_at:

@@ -1,24 +1,29 @@
 """Deadlines at scale: reminders before due, escalation of overdue hazards up the ladder
 (township → district → city 安委办), and the 安全生产法 Art. 113 penalty counter.
 
-Sweeps claim rows with `select_for_update(skip_locked=True)` and move them with a conditional update,
-so two workers running the same sweep escalate each hazard exactly once per ladder step (on SQLite
-the IMMEDIATE transaction serialises them instead). Everything is bulk: one event, one audit row and
-one notification per hazard and step, written in a handful of statements per batch."""
+Sweeps claim rows with `select_for_update(skip_locked=True)` and move them with a conditional update
+(on PostgreSQL both in one `UPDATE … RETURNING`), so two workers running the same sweep escalate each
+hazard exactly once per ladder step (on SQLite the IMMEDIATE transaction serialises them instead).
+Everything is bulk: one event, one audit row and one notification per hazard and step, written in a
+handful of statements per batch (COPY on PostgreSQL, see `safeloop.core.bulk`)."""
 
+import gc
+import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from safeloop.accounts.choices import Role
-from safeloop.core import audit
+from safeloop.core import audit, bulk
 from safeloop.core.actors import SYSTEM
 from safeloop.core.errors import FieldErrors
 from safeloop.core.scoping import scope_for
@@ -47,8 +52,65 @@ SWEEP_FIELDS = (
 )
 
 
-def _claim(qs: Any, batch: int) -> list[Hazard]:
-    return list(qs.select_for_update(skip_locked=True).only(*SWEEP_FIELDS).order_by("due_at", "id")[:batch])
+def _claim(qs: Any, batch: int, *, escalate_to: int | None = None) -> list[Hazard]:
+    """Lock up to `batch` rows of `qs`, oldest due first, that no other worker holds. With
+    `escalate_to`, also move them up to that tier; the instances keep the tier they had before."""
+    locked = qs.select_for_update(skip_locked=True).order_by("due_at", "id")
+    if escalate_to is not None and connection.vendor == "postgresql":
+        return _claim_and_escalate(locked, batch, escalate_to)
+    claimed = list(locked.only(*SWEEP_FIELDS)[:batch])
+    if escalate_to is not None:
+        Hazard.objects.filter(pk__in=[h.pk for h in claimed], escalation_tier__lt=escalate_to).update(
+            escalation_tier=escalate_to
+        )
+    return claimed
+
+
+_SWEPT = [field for field in Hazard._meta.concrete_fields if field.attname in SWEEP_FIELDS]
+
+
+def _claim_and_escalate(locked: Any, batch: int, tier: int) -> list[Hazard]:
+    """The PostgreSQL claim: lock and move in one UPDATE … RETURNING (no ids sent back and forth),
+    returning the rows as they were before the move."""
+    claim, params = locked.values_list("id", "escalation_tier")[:batch].query.sql_with_params()
+    quote = connection.ops.quote_name
+    returned = ", ".join(
+        "claimed.escalation_tier" if field.attname == "escalation_tier" else f"hazard.{quote(cast(str, field.column))}"
+        for field in _SWEPT
+    )
+    statement = (
+        f"WITH claimed AS MATERIALIZED ({claim}) "  # noqa: S608 - the ORM's SQL and names from _meta
+        f"UPDATE {quote(Hazard._meta.db_table)} AS hazard SET escalation_tier = %s "
+        f"FROM claimed WHERE hazard.id = claimed.id RETURNING {returned}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, tier))
+        rows = cursor.fetchall()
+    names = [field.attname for field in _SWEPT]
+    claimed = [Hazard.from_db(connection.alias, names, row) for row in rows]
+    return sorted(claimed, key=lambda hazard: (hazard.due_at, hazard.pk))
+
+
+def _hazard_urls() -> Callable[[Hazard], str]:
+    """`hazard_url` for thousands of hazards: resolve the URL once, then put each uuid in."""
+    placeholder = str(uuid.UUID(int=0))
+    template = hazard_url(Hazard(uuid=placeholder))
+    return lambda hazard: template.replace(placeholder, str(hazard.uuid))
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A batch allocates some 300,000 dicts, lists and instances that hold no reference cycles (they
+    are freed by reference counting as soon as the batch is written), yet would drive Python's cycle
+    collector to walk the whole heap several times per batch: 0.5 s of a 2.5 s 10,000-hazard sweep."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _tier_audience(tier: int, hazard: Hazard) -> Audience:
@@ -78,13 +140,11 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 5000) -> Sweep
     for step in config.escalation_ladder():
         cutoff = now - step.after
         while True:
-            with transaction.atomic():
+            with transaction.atomic(), _cycle_collector_paused():
                 due = Hazard.objects.filter(status__in=OPEN_STATUSES, due_at__lt=cutoff, escalation_tier__lt=step.tier)
-                claimed = _claim(due, batch)
+                claimed = _claim(due, batch, escalate_to=step.tier)
                 if not claimed:
                     break
-                ids = [h.pk for h in claimed]
-                Hazard.objects.filter(pk__in=ids, escalation_tier__lt=step.tier).update(escalation_tier=step.tier)
                 _record_escalations(claimed, step.tier, now)
                 steps[step.tier] += len(claimed)
             if len(claimed) < batch:
@@ -94,6 +154,9 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 5000) -> Sweep
 
 def _record_escalations(hazards: list[Hazard], tier: int, now: datetime) -> None:
     label = str(EscalationTier(tier).label)
+    actor_name = str(SYSTEM)
+    local = timezone.get_current_timezone()
+    url_of = _hazard_urls()
     events, audits, messages = [], [], []
     for hazard in hazards:
         before = hazard.escalation_tier
@@ -103,15 +166,15 @@ def _record_escalations(hazards: list[Hazard], tier: int, now: datetime) -> None
         if propose:
             data["propose_listing"] = True
         events.append(
-            HazardEvent(
-                hazard_id=hazard.pk,
-                at=now,
-                actor_name=str(SYSTEM),
-                action="escalate",
-                from_status=hazard.status,
-                to_status=hazard.status,
-                data=data,
-            )
+            {
+                "hazard_id": hazard.pk,
+                "at": now,
+                "actor_name": actor_name,
+                "action": "escalate",
+                "from_status": hazard.status,
+                "to_status": hazard.status,
+                "data": data,
+            }
         )
         audits.append((hazard, {"escalation_tier": before}, {"escalation_tier": tier}))
         messages.append(
@@ -126,14 +189,14 @@ def _record_escalations(hazards: list[Hazard], tier: int, now: datetime) -> None
                     "code": hazard.code,
                     "title": hazard.title,
                     "tier": label,
-                    "due": timezone.localtime(hazard.due_at).strftime("%Y-%m-%d") if hazard.due_at else "",
+                    "due": hazard.due_at.astimezone(local).strftime("%Y-%m-%d") if hazard.due_at else "",
                 },
-                "url": hazard_url(hazard),
+                "url": url_of(hazard),
                 "obj": hazard,
                 "dedupe_key": f"escalate:{hazard.uuid}:{tier}",
             }
         )
-    HazardEvent.objects.bulk_create(events, batch_size=2000)
+    bulk.insert_rows(HazardEvent, events)
     audit.record_many(actor=SYSTEM, verb="hazard.escalate", rows=audits)
     notify_many(messages)
 

@@ -83,7 +83,7 @@ def _shown(key: str, value: Any) -> str:
         if key == "photo_ids":
             return str(len(value))
         if key == "parts":  # plan parts by their field labels, in the reader's language
-            return "、".join(str(GovernancePlan._meta.get_field(part).verbose_name) for part in value)
+            return "、".join(str(getattr(GovernancePlan._meta.get_field(part), "verbose_name", part)) for part in value)
         return "、".join(str(v) for v in value)
     if isinstance(value, str) and key.endswith(("_at", "deadline")):
         moment = parse_datetime(value)
