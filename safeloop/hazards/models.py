@@ -107,14 +107,16 @@ class Hazard(PublicModel):
     code = models.CharField(_("hazard code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    sector = models.ForeignKey(Sector, to_field="code", on_delete=models.PROTECT, related_name="hazards")
+    sector = models.ForeignKey(
+        Sector, to_field="code", on_delete=models.PROTECT, related_name="hazards", db_index=False
+    )
     category = models.CharField(
         _("category"), max_length=12, choices=HazardCategory.choices, default=HazardCategory.THING
     )
     level = models.CharField(_("level"), max_length=8, choices=HazardLevel.choices, default=HazardLevel.GENERAL)
     level_reason = models.CharField(_("reason for the level"), max_length=200, blank=True)
     criteria_item = models.ForeignKey(
-        CriteriaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+        CriteriaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards", db_index=False
     )
     source = models.CharField(_("source"), max_length=24, choices=HazardSource.choices)
     lon = models.FloatField(_("longitude"))
@@ -124,14 +126,15 @@ class Hazard(PublicModel):
     # Routing, derived at intake (DOMAIN.md §2.1): where it is, who answers for the territory and the sector.
     division = models.ForeignKey(Division, to_field="code", on_delete=models.PROTECT, related_name="hazards")
     county_code = models.CharField(_("district/county"), max_length=6, editable=False)
+    # Grids are matched by equality only: a plain index (Meta), not the extra LIKE index of a char FK.
     grid = models.ForeignKey(
-        Grid, to_field="code", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+        Grid, to_field="code", null=True, blank=True, on_delete=models.PROTECT, related_name="hazards", db_index=False
     )
     territorial_division = models.ForeignKey(
-        Division, to_field="code", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Division, to_field="code", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     territorial_zone = models.ForeignKey(
-        FunctionalZone, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards"
+        FunctionalZone, null=True, blank=True, on_delete=models.PROTECT, related_name="hazards", db_index=False
     )
     territorial_unit = models.CharField(_("territorial unit"), max_length=64, blank=True)
     industry_department = models.ForeignKey(
@@ -155,7 +158,7 @@ class Hazard(PublicModel):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -185,8 +188,8 @@ class Hazard(PublicModel):
         verbose_name_plural = _("hazards")
         indexes = [
             models.Index(fields=["status", "due_at"], name="hazard_status_due"),
-            models.Index(fields=["county_code", "status", "sector", "level"], name="hazard_rollup"),
-            models.Index(fields=["sector", "status", "reported_at"], name="hazard_sector_open"),
+            models.Index(fields=["grid"], name="hazard_grid"),
+            models.Index(fields=["sector"], name="hazard_sector"),
             models.Index(fields=["-reported_at", "-id"], name="hazard_recent"),
             # The overview scans open hazards only (final ones are tallied): a small covering index.
             models.Index(
