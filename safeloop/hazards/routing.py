@@ -133,5 +133,6 @@ def nearby_open(
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    found = [(haversine_m(lon, lat, h.lon, h.lat), h) for h in qs[:50]]
+    candidates = qs.select_related(None).only("id", "uuid", "code", "title", "status", "lon", "lat")[:50]
+    found = [(haversine_m(lon, lat, h.lon, h.lat), h) for h in candidates]
     return [h for distance, h in sorted(found, key=lambda pair: pair[0]) if distance <= radius]
