@@ -15,11 +15,10 @@ Exits 1 when the two disagree, 2 when a floor is missed, 0 otherwise; prints {"b
 exits 0 when PostgreSQL cannot be reached."""
 
 import argparse
-import json
 import math
-import os
 import random
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-DEFAULT_URL = "postgres://safeloop:safeloop@127.0.0.1:5432/safeloop_bench"
+from _pg import bench_database_url, django_setup, emit, ensure_database, skip
+
 P95_FLOOR_MS = 100.0
 RAW_RATIO_FLOOR = 1.2
 SEED = 20260301
@@ -110,52 +111,6 @@ COLUMNS = (
     "division_id",
     "sector_id",
 )
-
-
-def emit(line: dict[str, Any]) -> None:
-    print(json.dumps(line, ensure_ascii=False), flush=True)
-
-
-# ---- database ---------------------------------------------------------------------------------------
-
-
-def reachable_or_created(url: str) -> str | None:
-    """None when the database is there (created if missing); otherwise why not."""
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    kwargs = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": parts.username or "postgres",
-        "password": parts.password or None,
-        "connect_timeout": 3,
-    }
-    try:
-        with psycopg.connect(dbname=name, **kwargs):
-            return None
-    except psycopg.OperationalError as exc:
-        if f'database "{name}" does not exist' not in str(exc):
-            return f"PostgreSQL is not reachable: {str(exc).strip().splitlines()[0]}"
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        return f"database {name} is missing and could not be created: {str(exc).strip().splitlines()[0]}"
-    return None
-
-
-def setup_django(url: str) -> None:
-    os.environ["SAFELOOP_DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeloop.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 # ---- seeding ----------------------------------------------------------------------------------------
@@ -511,16 +466,16 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true", help="seed again even if the marker matches")
     args = parser.parse_args()
 
-    url = os.environ.get("SAFELOOP_BENCH_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith(("postgres://", "postgresql://")):
-        emit({"bench": "overview_p95", "skipped": "SAFELOOP_BENCH_DATABASE_URL must be a PostgreSQL URL"})
-        return 0
-    why = reachable_or_created(url)
+    url = bench_database_url()
+    why = ensure_database(url)
     if why:
         for name in ("overview_p95", "overview_vs_raw_sql"):
-            emit({"bench": name, "skipped": why})
+            skip(name, why)
         return 0
-    setup_django(url)
+    django_setup(url, tempfile.mkdtemp(prefix="safeloop-bench-overview-"))
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
     lines, agree = run(args.rows, args.runs, reseed=args.reseed)
     for line in lines:
         emit(line)
