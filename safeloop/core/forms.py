@@ -1,6 +1,7 @@
 """Form helpers shared by every app's forms: Tabler (Bootstrap 5) classes, and service errors put
 back on the field they name (DESIGN.md "Errors": a message per field)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -45,8 +46,9 @@ class TablerFormMixin:
                 attrs["aria-describedby"] = f"error-{name}"
 
 
-def apply_field_errors(form: forms.BaseForm, errors: FieldErrors) -> None:
-    """Put each service error on the form field it names; errors for other names go to the form."""
+def apply_field_errors(form: forms.BaseForm, errors: FieldErrors, aliases: Mapping[str, str] | None = None) -> None:
+    """Put each service error on the form field it names (`aliases` maps service names to form field
+    names where they differ); errors for other names go to the form."""
     for error in errors.errors:
-        field = error["field"]
+        field = (aliases or {}).get(error["field"], error["field"])
         form.add_error(field if field in form.fields else None, error["message"])

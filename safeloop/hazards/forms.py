@@ -8,7 +8,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safeloop.core.errors import FieldErrors
 from safeloop.hazards.choices import HazardCategory, HazardLevel, HazardSource, HazardStatus, ListingLevel
 from safeloop.hazards.filters import HazardFilterSet
 from safeloop.hazards.models import CriteriaItem, GovernancePlan, Hazard
@@ -60,16 +59,8 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def apply_field_errors(form: forms.Form, exc: FieldErrors, aliases: dict[str, str] | None = None) -> None:
-    """A service's field-named errors on the form's fields; unknown names become form-wide errors."""
-    aliases = aliases or {}
-    for error in exc.errors:
-        name = error["field"]
-        name = aliases.get(name, name.split(".", 1)[-1] if name.startswith("plan.") else name)
-        if name in form.fields:
-            form.add_error(name, error["message"])
-        else:
-            form.add_error(None, error["message"])
+# The governance plan's parts come back from the service as "plan.<part>".
+PLAN_ALIASES = {f"plan.{part}": part for part in GovernancePlan.SIX_PARTS + GovernancePlan.REPORT_PARTS}
 
 
 # ---- the list's filter ---------------------------------------------------------------------------------

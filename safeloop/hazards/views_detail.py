@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safeloop.core.errors import FieldErrors
+from safeloop.core.forms import apply_field_errors
 from safeloop.hazards import permissions, routing, selectors, services, workflow
 from safeloop.hazards.choices import (
     FINAL_STATUSES,
@@ -28,7 +29,7 @@ from safeloop.hazards.choices import (
     ListingLevel,
     PhotoKind,
 )
-from safeloop.hazards.forms import ACTION_FORMS, ActionForm, PhotoForm, action_form, apply_field_errors
+from safeloop.hazards.forms import ACTION_FORMS, PLAN_ALIASES, ActionForm, PhotoForm, action_form
 from safeloop.hazards.models import GovernancePlan, Hazard, HazardEvent
 from safeloop.orgs.services import NotAllowed
 from safeloop.orgs.views import refused
@@ -214,7 +215,7 @@ def hazard_action(request: HttpRequest, hazard_id: UUID, action: str) -> HttpRes
                 payload.setdefault("photo_ids", []).append(str(photo.uuid))
             services.hazard_transition(actor=actor, hazard=hazard, action=action, payload=payload)
     except FieldErrors as exc:
-        apply_field_errors(form, exc, form.aliases)
+        apply_field_errors(form, exc, PLAN_ALIASES | form.aliases)
         return _detail_page(request, hazard_or_404(request, hazard_id), bound=form, status=422)
     except services.TransitionConflict:
         return _detail_page(request, hazard_or_404(request, hazard_id), status=409, alert=_(CONFLICT))

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeloop.core.errors import FieldErrors
+from safeloop.core.forms import apply_field_errors
+from safeloop.core.imports import progress_context
 from safeloop.hazards import ledger
 from safeloop.hazards.filters import HazardFilterSet
 from safeloop.hazards.models import HazardImport
@@ -99,8 +101,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
                     language=get_language(),
                 )
             except FieldErrors as exc:
-                for error in exc.errors:
-                    form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+                apply_field_errors(form, exc)
             else:
                 return redirect("hazards:ledger_import_detail", uuid=record.uuid)
         status = 400
@@ -109,19 +110,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
 
 
 def _status_context(record: HazardImport) -> dict[str, Any]:
-    running = record.status in (
-        HazardImport.Status.QUEUED,
-        HazardImport.Status.VALIDATING,
-        HazardImport.Status.IMPORTING,
-    )
-    percent = round(100 * record.processed_rows / record.total_rows) if record.total_rows else 0
-    return {
-        "record": record,
-        "running": running,
-        "percent": 100 if not running else percent,
-        "rerun": ledger.rerun_possible(record),
-        "errors_cut": record.error_count > len(record.errors),
-    }
+    return progress_context(record, rerun=ledger.rerun_possible(record))
 
 
 @login_required

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeloop.core.errors import Conflict, FieldErrors
+from safeloop.core.forms import apply_field_errors
 from safeloop.hazards import selectors, services
-from safeloop.hazards.forms import ReportForm, apply_field_errors
+from safeloop.hazards.forms import ReportForm
 from safeloop.orgs import selectors as org_selectors
 from safeloop.orgs.models import Enterprise
 from safeloop.orgs.services import NotAllowed

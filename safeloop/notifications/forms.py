@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safeloop.core.errors import FieldErrors
 from safeloop.notifications.choices import ChannelKind
 from safeloop.notifications.models import Channel
 
@@ -87,8 +86,3 @@ class ChannelForm(forms.Form):
         elif data.get("secret"):
             out["secret"] = data["secret"]
         return out
-
-
-def apply_field_errors(form: forms.Form, exc: FieldErrors) -> None:
-    for error in exc.errors:
-        form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])

@@ -16,10 +16,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeloop.core.errors import FieldErrors
+from safeloop.core.forms import apply_field_errors
 from safeloop.core.permissions import role_required
 from safeloop.notifications import selectors, services
 from safeloop.notifications.choices import DeliveryStatus
-from safeloop.notifications.forms import ChannelForm, apply_field_errors
+from safeloop.notifications.forms import ChannelForm
 from safeloop.notifications.models import Channel
 from safeloop.orgs.services import NotAllowed
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeloop.core.errors import FieldErrors
+from safeloop.core.forms import apply_field_errors
+from safeloop.core.imports import progress_context
 from safeloop.orgs import imports
 from safeloop.orgs.models import EnterpriseImport
 from safeloop.orgs.services import NotAllowed
@@ -73,8 +75,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
                     language=get_language(),
                 )
             except FieldErrors as exc:
-                for error in exc.errors:
-                    form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+                apply_field_errors(form, exc)
             else:
                 return redirect("orgs:enterprise_import_detail", uuid=record.uuid)
         status = 400
@@ -83,19 +84,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
 
 
 def _status_context(record: EnterpriseImport) -> dict[str, Any]:
-    running = record.status in (
-        EnterpriseImport.Status.QUEUED,
-        EnterpriseImport.Status.VALIDATING,
-        EnterpriseImport.Status.IMPORTING,
-    )
-    percent = round(100 * record.processed_rows / record.total_rows) if record.total_rows else 0
-    return {
-        "record": record,
-        "running": running,
-        "percent": 100 if not running else percent,
-        "rerun": imports.rerun_possible(record),
-        "errors_cut": record.error_count > len(record.errors),
-    }
+    return progress_context(record, rerun=imports.rerun_possible(record))
 
 
 @login_required
