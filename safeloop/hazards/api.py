@@ -81,7 +81,7 @@ def hazard_detail(request: HttpRequest, hazard_id: UUID) -> Any:
 @router.get("/hazards/{uuid:hazard_id}/events", response={200: Page[EventOut], **errors(401, 404)})
 def hazard_events(request: HttpRequest, hazard_id: UUID, page: Query[PageIn]) -> Any:
     hazard = selectors.hazard_get(actor=request.user, uuid=hazard_id)
-    return paged(selectors.hazard_events(actor=request.user, hazard=hazard), page)
+    return paged(selectors.hazard_events(hazard=hazard), page)
 
 
 @router.post(

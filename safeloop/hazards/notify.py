@@ -57,7 +57,10 @@ def merge(*audiences: Audience) -> Audience:
     def union(name: str) -> tuple[Any, ...]:
         return tuple(dict.fromkeys(v for a in audiences for v in getattr(a, name)))
 
-    roles = union("roles") if all(a.roles for a in audiences) else ()
+    # Roles narrow unit members only (listed users always hear); an audience naming units without a
+    # role filter wants every member of them, so then no filter applies.
+    with_units = [a for a in audiences if a.divisions or a.departments or a.enterprises or a.grids]
+    roles = union("roles") if all(a.roles for a in with_units) else ()
     return Audience(
         users=union("users"),
         divisions=union("divisions"),

@@ -49,8 +49,8 @@ def hazard_get(*, actor: Any, uuid: Any) -> Hazard:
     return hazard_list(actor=actor).select_related("criteria_item", "duplicate_of").get(uuid=uuid)
 
 
-def hazard_events(*, actor: Any, hazard: Hazard) -> QuerySet[HazardEvent]:
-    hazard_get(actor=actor, uuid=hazard.uuid)
+def hazard_events(*, hazard: Hazard) -> QuerySet[HazardEvent]:
+    """The timeline of a hazard the caller already holds through `hazard_get` (which applied the scope)."""
     return hazard.events.select_related("actor").order_by("at", "id")
 
 

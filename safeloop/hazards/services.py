@@ -20,7 +20,7 @@ from safeloop.accounts.choices import Role
 from safeloop.core import audit
 from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.geo import point_in_range
-from safeloop.core.images import ImageRejected, clean_image
+from safeloop.core.images import CleanImage, ImageRejected, clean_image
 from safeloop.core.scoping import scope_for
 from safeloop.hazards import config, notify, numbering, permissions, routing, tally, workflow
 from safeloop.hazards.choices import (
@@ -703,7 +703,14 @@ HANDLERS = {
 
 
 def photo_add(
-    *, actor: Any, hazard: Hazard, content: bytes, kind: str, lon: Any = None, lat: Any = None
+    *,
+    actor: Any,
+    hazard: Hazard,
+    content: bytes,
+    kind: str,
+    lon: Any = None,
+    lat: Any = None,
+    image: CleanImage | None = None,
 ) -> HazardPhoto:
     """Store a photo: type sniffed from content, ≤ 10 MB, metadata stripped, random name; the place
     comes from EXIF GPS when none was given."""
@@ -718,10 +725,11 @@ def photo_add(
         raise NotAllowed(_("Your role does not allow adding this photo."))
     given_lon, given_lat = _float({"lon": lon}, "lon", errors), _float({"lat": lat}, "lat", errors)
     try:
-        image = clean_image(content)
+        image = image or clean_image(content)  # a caller that already checked the photo passes it in
     except ImageRejected as exc:
         errors.add("file", str(exc))
     errors.raise_if_any()
+    assert image is not None
     if given_lon is None or given_lat is None:
         given_lon, given_lat = image.gps if image.gps else (None, None)
     with transaction.atomic():
@@ -767,6 +775,6 @@ def hazard_report_with_photos(
     with transaction.atomic():
         intake = hazard_create(actor=actor, data=data, idempotency_key=idempotency_key)
         if intake.created:
-            for content in photos:
-                photo_add(actor=actor, hazard=intake.hazard, content=content, kind=PhotoKind.BEFORE)
+            for content, image in zip(photos, cleaned, strict=True):
+                photo_add(actor=actor, hazard=intake.hazard, content=content, kind=PhotoKind.BEFORE, image=image)
     return intake

@@ -159,7 +159,7 @@ def _detail_page(
         "hazards/detail.html",
         {
             "hazard": hazard,
-            "events": timeline(selectors.hazard_events(actor=actor, hazard=hazard)),
+            "events": timeline(selectors.hazard_events(hazard=hazard)),
             "single_action": len(actions) == 1,
             "before_photos": [p for p in photos if p.kind == PhotoKind.BEFORE],
             "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
