@@ -6,8 +6,7 @@ from typing import Any
 
 
 class TtlCache:
-    """Tiny per-process cache for the small, rarely edited tables routing reads on every intake
-    (responsibility map, departments, zones). Entries live `ttl` seconds, so an edit shows within it."""
+    """Entries live `ttl` seconds, so an edit made in another process shows within that time."""
 
     def __init__(self, ttl: float = 60.0) -> None:
         self.ttl = ttl

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safeloop.core.models import PublicModel
 from safeloop.hazards.choices import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     CriteriaStatus,
     EscalationTier,
@@ -217,8 +218,6 @@ class Hazard(PublicModel):
 
     @property
     def is_open(self) -> bool:
-        from safeloop.hazards.choices import FINAL_STATUSES
-
         return self.status not in FINAL_STATUSES
 
     @property

@@ -1,16 +1,11 @@
-"""The hazard overview (隐患总览): the numbers a dashboard shows for the caller's scope, from ONE
-aggregate query over the hazard table (issue 3: ≤ 100 ms p95 at 1M hazards on PostgreSQL and ≤ 1.2× the
-raw SQL computing the same numbers; `bench/overview.py` measures both).
+"""The hazard overview (隐患总览): the numbers a dashboard shows for the caller's scope (issue 3: ≤ 100 ms
+p95 at 1M hazards on PostgreSQL and ≤ 1.2× the raw SQL computing the same numbers; `bench/overview.py`).
 
-The query groups the scoped, filtered hazards by (county_code, sector, status, level) — the columns of
-the `hazard_rollup` index — and escalation tier, and counts each group and those in it whose due time
-has passed. A few hundred to a few thousand rows come back for a city; every figure on the page is
-summed from them in Python. Two small look-ups name the districts and sectors that occur. The query
-count is constant whatever the data.
-
-Measured (bench/overview.py, 1M hazards, PostgreSQL 15, 2 cores): the aggregate is as fast as the
-hand-written SQL, but a scan of 1M rows takes several hundred ms, not ≤ 100; a maintained roll-up of
-the closed/invalid/duplicate hazards plus a partial covering index on the open ones is the proposal.
+Open hazards are grouped live by (county, sector, status, level, escalation tier) through a partial
+index that covers the query; closed, invalid and duplicate hazards — most of the history — come from
+`HazardTally` (ADR 0003). Every figure on the page is summed from these rows in Python; district and
+sector names come from a short-lived cache. Scopes or filters the tally cannot express read the
+hazard table instead.
 """
 
 from collections import defaultdict
@@ -122,7 +117,7 @@ class Overview:
 
 
 def overview_queryset(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetime | None = None) -> Any:
-    """The one aggregate query (a values() queryset); `summarise` sums its rows.
+    """The live aggregate over the hazard table (a values() queryset); `summarise` sums its rows.
 
     Status and tier are group keys, so the only conditional count is "due time passed": whether that
     means overdue follows from the group's status, in Python. Per row the database does one
@@ -296,8 +291,9 @@ def summarise(rows: list[Group], *, now: datetime) -> Overview:
 
 def hazard_overview(*, actor: Any, filters: Mapping[str, Any] | None = None, now: datetime | None = None) -> Overview:
     """The overview of the hazards `actor` may see (exactly `selectors.hazard_list(actor=)`), narrowed by
-    `filters` (HazardFilterSet parameters; a bad value raises FieldErrors). Three queries, whatever the
-    data: the aggregate, the district names, the sector names."""
+    `filters` (HazardFilterSet parameters; a bad value raises FieldErrors). At most three queries,
+    whatever the data: open hazards, the tally, the caller's own reports elsewhere (plus the names
+    once a minute)."""
     now = now or timezone.now()
     result = summarise(groups(actor=actor, filters=filters, now=now), now=now)
     names = _names.get_or_set("counties", lambda: dict(Division.objects.filter(level=6).values_list("code", "name")))

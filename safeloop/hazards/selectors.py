@@ -6,10 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from safeloop.core.scoping import ScopeFields, scope_for
-from safeloop.hazards.choices import OPEN_STATUSES, ExtensionStatus
+from safeloop.hazards.choices import ExtensionStatus
 from safeloop.hazards.models import CriteriaItem, DeadlineExtension, Hazard, HazardEvent, HazardPhoto
 
 HAZARD_SCOPE = ScopeFields(
@@ -65,17 +64,9 @@ def photo_get(*, actor: Any, uuid: Any) -> HazardPhoto:
     )
 
 
-def overdue_q(now: Any = None) -> Q:
-    return Q(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
-
-
 def criteria_items(*, sector_code: str | None = None) -> QuerySet[CriteriaItem]:
     qs = CriteriaItem.objects.select_related("document")
     return qs.filter(document__sector_id=sector_code) if sector_code else qs
-
-
-def open_count(*, actor: Any) -> int:
-    return hazard_list(actor=actor).filter(status__in=OPEN_STATUSES).count()
 
 
 def by_code_or_uuid(*, actor: Any, reference: str) -> Hazard | None:
