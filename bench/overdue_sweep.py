@@ -269,7 +269,7 @@ def timed_parts() -> Iterator[dict[str, float]]:
     wrap(QuerySet, "bulk_create", lambda qs, *a: f"  bulk insert {qs.model._meta.label_lower}")
     wrap(bulk, "insert_rows", lambda model, *a: f"  bulk insert {model._meta.label_lower}")
     wrap(deadlines, "_record_escalations", "record (events + audit + notify)")
-    wrap(audit, "record_many", "  audit.record_many (chain + insert)")
+    wrap(audit, "record_many", "  audit.record_many (insert; sealed later)")
     wrap(deadlines, "notify_many", "  notify_many (dedupe + insert)")
     wrap(BaseDatabaseWrapper, "commit", "commit")
     wrap(BaseDatabaseWrapper, "run_and_clear_commit_hooks", "on_commit (fan-out task enqueue)")

@@ -22,6 +22,7 @@ class Grant:
     enterprise_id: int | None = None
     grid_code: str | None = None
     division_code: str | None = None
+    department_id: int | None = None
     # The org unit the membership acts through ("division:360602", "department:7", "enterprise:12",
     # "grid:…"): what "the same unit" means when a rule forbids checking one's own work.
     unit: str = ""
@@ -35,6 +36,9 @@ class ScopeFields:
     sector_q: Callable[[frozenset[str]], Q] | None = None
     enterprise: str | None = None
     grid: str | None = None
+    # Where a row names the department it was routed to: a department grant also reaches the rows
+    # routed to its department inside its territory, whatever their sector.
+    department: str | None = None
 
 
 NOTHING = Q(pk__in=[])
@@ -79,7 +83,10 @@ def _grant_q(grant: Grant, fields: ScopeFields) -> Q:
             return NOTHING
         q = Q(**{f"{fields.division}__startswith": grant.division_prefix})
         if grant.sectors is not None:
-            q &= fields.sector_q(grant.sectors) if fields.sector_q else NOTHING
+            reached = fields.sector_q(grant.sectors) if fields.sector_q else NOTHING
+            if fields.department and grant.department_id is not None:
+                reached |= Q(**{fields.department: grant.department_id})
+            q &= reached
         return q
     if grant.enterprise_id is not None:
         if fields.enterprise:
@@ -112,6 +119,7 @@ def _membership_grant(membership: Any) -> Grant | None:
             division_prefix=department.division.prefix,
             sectors=frozenset(s.code for s in department.sectors.all()),
             division_code=department.division_id,
+            department_id=department.pk,
             unit=f"department:{department.pk}",
         )
     if anchor == "enterprise" and membership.enterprise is not None:

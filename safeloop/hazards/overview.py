@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from safeloop.core.cache import TtlCache
 from safeloop.core.filtering import filter_or_raise
-from safeloop.core.scoping import scope_for
+from safeloop.core.scoping import ScopeFields, scope_for
 from safeloop.hazards.choices import FINAL_STATUSES, OPEN_STATUSES, EscalationTier, HazardLevel, HazardStatus
 from safeloop.hazards.filters import HazardFilterSet
 from safeloop.hazards.models import Hazard, HazardTally
@@ -154,23 +154,18 @@ def clear_cache() -> None:
 TALLY_FILTERS = frozenset({"sector", "level", "division", "status", "open"})
 
 
+TALLY_SCOPE = ScopeFields(
+    division="township_code", sector_q=lambda codes: Q(sector_id__in=codes), department="department_key"
+)
+
+
 def _tally_scope_q(actor: Any) -> Q | None:
     """The actor's scope over tally rows, or None when it cannot be said at township granularity
     (enterprise, grid or village grants: small scopes, read live instead)."""
     scope = scope_for(actor)
-    if scope.system_wide:
-        return Q()
-    combined = Q(pk__in=[])
-    for grant in scope.grants:
-        if grant.division_prefix is None or len(grant.division_prefix) > 9:
-            return None
-        territory = Q(township_code__startswith=grant.division_prefix)
-        if grant.sectors is None:
-            combined |= territory
-            continue
-        routed = Q(department_key=int(grant.unit.split(":", 1)[1])) if grant.unit.startswith("department:") else Q()
-        combined |= territory & (Q(sector_id__in=grant.sectors) | routed)
-    return combined
+    if any(g.division_prefix is None or len(g.division_prefix) > 9 for g in scope.grants):
+        return None
+    return scope.q(TALLY_SCOPE)
 
 
 def _tally_filter_q(filters: Mapping[str, Any]) -> Q | None:

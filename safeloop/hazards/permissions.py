@@ -25,7 +25,9 @@ def grant_reaches(grant: Grant, hazard: Hazard) -> bool:
             return False
         if grant.sectors is None:
             return True
-        return hazard.sector_id in grant.sectors or grant.unit == f"department:{hazard.industry_department_id}"
+        return hazard.sector_id in grant.sectors or (
+            grant.department_id is not None and grant.department_id == hazard.industry_department_id
+        )
     if grant.enterprise_id is not None:
         return hazard.enterprise_id == grant.enterprise_id
     if grant.grid_code is not None:

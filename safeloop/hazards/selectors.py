@@ -16,6 +16,7 @@ HAZARD_SCOPE = ScopeFields(
     sector_q=lambda codes: Q(sector_id__in=codes),
     enterprise="enterprise_id",
     grid="grid_id",
+    department="industry_department_id",
 )
 
 
@@ -24,12 +25,6 @@ def hazard_scope_q(actor: Any, *, with_own_reports: bool = True) -> Q:
     q = scope.q(HAZARD_SCOPE)
     if scope.system_wide:
         return q
-    for grant in scope.grants:
-        if grant.unit.startswith("department:"):
-            q |= Q(
-                industry_department_id=int(grant.unit.split(":", 1)[1]),
-                division__code__startswith=grant.division_prefix,
-            )
     if with_own_reports and getattr(actor, "is_authenticated", False):
         q |= Q(reported_by=actor)
     return q
