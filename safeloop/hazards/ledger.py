@@ -7,7 +7,7 @@ constant memory: a title row, the export time and the filters, then the 15 colum
 form (Chinese headers; times in Asia/Shanghai).
 
 Import. A historical ledger (the template, or an office's own sheet with the same headers, found in
-any of its first rows) becomes hazards: each row through `services.hazard_create(notify_owners=False)`,
+any of its first rows) becomes hazards: each row through `services.hazard_create` with notifications muted,
 then `hazard_import_closed` / `hazard_import_open` record the ledger's status as a historical fact (an
 `import` event and an audit row, no notifications, no parties asked). Rows are checked first; errors name
 the row and the column (第5行 整改期限: …). All-or-nothing writes nothing when any row is bad; valid-only
@@ -53,6 +53,7 @@ from safeloop.hazards import numbering, routing, selectors, services, tally
 from safeloop.hazards.choices import OPEN_STATUSES, HazardLevel, HazardSource, HazardStatus
 from safeloop.hazards.filters import HazardFilterSet
 from safeloop.hazards.models import Hazard, HazardEvent, HazardImport
+from safeloop.notifications.services import muted
 from safeloop.orgs.models import Division, Enterprise, Sector
 from safeloop.orgs.selectors import enterprise_list
 from safeloop.orgs.services import NotAllowed
@@ -1271,7 +1272,8 @@ class _Stop(Exception):
 
 def _write_row(actor: Any, record: HazardImport, row: LedgerRow) -> None:
     source = {"import": str(record.uuid), "row": row.number}
-    intake = services.hazard_create(actor=actor, data=row.data, notify_owners=False)
+    with muted():  # a historical record: nobody is to act on it because it was imported
+        intake = services.hazard_create(actor=actor, data=row.data)
     if row.kind == CLOSED:
         assert row.closed_at is not None
         hazard_import_closed(

@@ -262,7 +262,7 @@ def _next_code(county_code: str, year: int) -> str:
     return f"{prefix}-{numbering.next_number(prefix):06d}"
 
 
-def hazard_create(*, actor: Any, data: dict[str, Any], idempotency_key: str = "", notify_owners: bool = True) -> Intake:
+def hazard_create(*, actor: Any, data: dict[str, Any], idempotency_key: str = "") -> Intake:
     """Report a hazard: validate, route (division, grid, 属地, 行业部门), number, record, notify both
     owners after commit. With an idempotency key, the same key and body return the first hazard."""
     scope = scope_for(actor)
@@ -329,8 +329,7 @@ def hazard_create(*, actor: Any, data: dict[str, Any], idempotency_key: str = ""
                 },
             )
             audit.record(actor=actor, verb="hazard.report", obj=hazard, after=audit.snapshot(hazard, AUDITED_FIELDS))
-            if notify_owners:
-                notify.after_report(hazard)
+            notify.after_report(hazard)
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won the race
             replay = _replay(actor, idempotency_key, digest)
