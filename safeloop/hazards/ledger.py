@@ -1078,7 +1078,7 @@ def _import_settle(
             status=status, version=F("version") + 1, updated_at=timezone.now(), **fields
         )
         if moved != 1:
-            raise services.TransitionConflict(_("The hazard was changed by someone else; reload it and try again."))
+            raise services.TransitionConflict(str(services.CHANGED_MEANWHILE))
         hazard.refresh_from_db()
         tally.tally_move(hazard, HazardStatus.REPORTED, status)
         event_data = {"ledger_status": ledger_status, **data}

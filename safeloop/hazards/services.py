@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safeloop.accounts.choices import Role
 from safeloop.core import audit
@@ -72,6 +73,9 @@ SOURCE_BY_ROLE: dict[str, str] = {
 
 class TransitionConflict(Conflict):
     """Another action moved the hazard first (→ 409)."""
+
+
+CHANGED_MEANWHILE = gettext_lazy("The hazard was changed by someone else; reload it and try again.")
 
 
 # ---- small parsers: each names its field ------------------------------------------------------------
@@ -397,7 +401,7 @@ def hazard_transition(*, actor: Any, hazard: Hazard, action: str, payload: dict[
             status=target, version=F("version") + 1, updated_at=timezone.now(), **move.fields
         )
         if moved != 1:
-            raise TransitionConflict(_("The hazard was changed by someone else; reload it and try again."))
+            raise TransitionConflict(str(CHANGED_MEANWHILE))
         from_status = hazard.status
         hazard.refresh_from_db()
         tally.tally_move(hazard, from_status, target)

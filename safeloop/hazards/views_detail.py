@@ -34,7 +34,6 @@ from safeloop.hazards.models import GovernancePlan, Hazard, HazardEvent
 from safeloop.orgs.services import NotAllowed
 from safeloop.orgs.views import refused
 
-CONFLICT = "The hazard was changed by someone else; reload it and try again."
 EVENT_LABELS: dict[str, Any] = {
     "report": _lazy("Reported"),
     "escalate": _lazy("Escalated"),
@@ -202,7 +201,7 @@ def hazard_action(request: HttpRequest, hazard_id: UUID, action: str) -> HttpRes
     if not form.is_valid():
         return _detail_page(request, hazard, bound=form, status=422)
     if form.cleaned_data.get("version") not in (None, hazard.version):
-        return _detail_page(request, hazard, status=409, alert=_(CONFLICT))
+        return _detail_page(request, hazard, status=409, alert=str(services.CHANGED_MEANWHILE))
     payload = form.payload()
     rule = workflow.rule_for(action, hazard.status, hazard.level)
     label = rule.label if rule else action
@@ -217,8 +216,8 @@ def hazard_action(request: HttpRequest, hazard_id: UUID, action: str) -> HttpRes
     except FieldErrors as exc:
         apply_field_errors(form, exc, PLAN_ALIASES | form.aliases)
         return _detail_page(request, hazard_or_404(request, hazard_id), bound=form, status=422)
-    except services.TransitionConflict:
-        return _detail_page(request, hazard_or_404(request, hazard_id), status=409, alert=_(CONFLICT))
+    except services.TransitionConflict as exc:
+        return _detail_page(request, hazard_or_404(request, hazard_id), status=409, alert=str(exc))
     except NotAllowed as exc:
         return refused(request, str(exc))
     hazard = hazard_or_404(request, hazard_id)
