@@ -32,6 +32,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
 
             if not CriteriaDocument.objects.exists():
                 criteria.load_criteria(apps.get_model)
+            from safeloop.risks.bands import load_band_tables
+
+            load_band_tables(apps.get_model)
     return result
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "safeloop.orgs",
     "safeloop.notifications",
     "safeloop.hazards",
+    "safeloop.risks",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,9 @@ SAFELOOP_SITE_URL = os.environ.get("SAFELOOP_SITE_URL", "")
 # Hazard-loop numbers (duplicate radius, review days, escalation ladder…): a JSON object overriding the
 # defaults in safeloop/hazards/config.py, e.g. {"acceptance_review_days": 14}.
 SAFELOOP_HAZARDS = json.loads(os.environ.get("SAFELOOP_HAZARDS", "{}") or "{}")
+# Risk-register numbers (colours, numerals, control tiers, level raise, review cycle): overrides of
+# safeloop/risks/config.py. Score bands are a table in the database, edited by the city office.
+SAFELOOP_RISKS = json.loads(os.environ.get("SAFELOOP_RISKS", "{}") or "{}")
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,7 @@ from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.core.geo import point_in_range
 from safeloop.core.images import CleanImage, ImageRejected, clean_image
 from safeloop.core.scoping import scope_for
-from safeloop.hazards import config, notify, numbering, permissions, routing, tally, workflow
+from safeloop.hazards import config, notify, numbering, permissions, routing, signals, tally, workflow
 from safeloop.hazards.choices import (
     ExtensionStatus,
     HazardCategory,
@@ -425,6 +425,7 @@ def hazard_transition(*, actor: Any, hazard: Hazard, action: str, payload: dict[
             after=audit.snapshot(hazard, AUDITED_FIELDS),
         )
         notify.after_action(hazard, action, note)
+        signals.hazard_moved.send(Hazard, hazard=hazard, action=action, from_status=from_status, to_status=target)
     return hazard
 
 

@@ -1,0 +1,7 @@
+"""Signals other apps listen to. `hazard_moved` is sent inside the transaction of every accepted
+action, so a listener's writes commit or roll back with the move itself."""
+
+from django.dispatch import Signal
+
+# kwargs: hazard, action, from_status, to_status
+hazard_moved = Signal()
