@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("safeloop.core.urls")),
     path("orgs/", include("safeloop.orgs.urls")),
     path("hazards/", include("safeloop.hazards.urls")),
+    path("risks/", include("safeloop.risks.urls")),
     path("notifications/", include("safeloop.notifications.urls")),
 ]
 

@@ -20,6 +20,7 @@ from safeloop.notifications.api import router as notifications_router
 from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
 from safeloop.orgs.services import NotAllowed
+from safeloop.risks.api import router as risks_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -92,3 +93,4 @@ api.add_router("/", hazards_router)
 api.add_router("/", hazards_ledger_router)
 api.add_router("/", "safeloop.hazards.api_overview.router")
 api.add_router("/", notifications_router)
+api.add_router("/", risks_router)

@@ -29,7 +29,12 @@ def reassessment_needed(point: RiskPoint, note: str = "") -> None:
         audience=keepers(point),
         title=gettext_noop("Risk point %(code)s needs re-assessment: %(name)s"),
         body=gettext_noop("%(reason)s — %(note)s") if note else gettext_noop("%(reason)s"),
-        params={"code": point.code, "name": point.name, "reason": point.raised_reason or point.reassess_reason, "note": note},
+        params={
+            "code": point.code,
+            "name": point.name,
+            "reason": point.raised_reason or point.reassess_reason,
+            "note": note,
+        },
         url=point_url(point),
         obj=point,
     )

@@ -18,7 +18,9 @@ GOVERNMENT_EDITORS = frozenset({Role.SYS_ADMIN, Role.CITY_OFFICE, Role.DIVISION_
 CHECKERS = GOVERNMENT_EDITORS | {Role.ENTERPRISE_OFFICER, Role.GRID_WORKER}
 
 
-def _reaches(actor: Any, roles: frozenset[str], *, enterprise_id: int | None, division: str, sector: str, grid: str | None) -> bool:
+def _reaches(
+    actor: Any, roles: frozenset[str], *, enterprise_id: int | None, division: str, sector: str, grid: str | None
+) -> bool:
     scope = scope_for(actor)
     if scope.system_wide:
         return Role.SYS_ADMIN in roles or Role.SEC_ADMIN in roles

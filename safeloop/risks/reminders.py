@@ -26,7 +26,9 @@ def send_review_reminders(*, today: date | None = None) -> int:
     past_due = RiskPoint.objects.filter(active=True, next_review_at__lt=today, reassess_reason="")
     for point in past_due.iterator(chunk_size=1000):
         with transaction.atomic():
-            RiskPoint.objects.filter(pk=point.pk, reassess_reason="").update(reassess_reason=ReassessReason.REVIEW_CYCLE)
+            RiskPoint.objects.filter(pk=point.pk, reassess_reason="").update(
+                reassess_reason=ReassessReason.REVIEW_CYCLE
+            )
             audit.record(
                 actor="system",
                 verb="risk_point.review_due",

@@ -66,7 +66,9 @@ def clean_factors(method: Any, data: dict[str, Any], errors: FieldErrors, *, pre
             errors.add(field, _("Enter a number."))
         elif method == Method.LEC and number not in config.lec_values(name):
             allowed = "、".join(_plain(v) for v in sorted(config.lec_values(name)))
-            errors.add(field, _("%(factor)s must be one of %(allowed)s.") % {"factor": name.upper(), "allowed": allowed})
+            errors.add(
+                field, _("%(factor)s must be one of %(allowed)s.") % {"factor": name.upper(), "allowed": allowed}
+            )
         elif method == Method.LS and not _in_ls_range(number):
             low, high = config.get("ls_range")
             errors.add(

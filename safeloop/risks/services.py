@@ -238,7 +238,9 @@ def risk_point_create(*, actor: Any, data: dict[str, Any]) -> RiskPoint:
     place = _place(data, enterprise, errors)
     errors.raise_if_any()
     assert place is not None
-    if not permissions.may_create(actor, enterprise=enterprise, division=place.division, sector=sector, grid=place.grid):
+    if not permissions.may_create(
+        actor, enterprise=enterprise, division=place.division, sector=sector, grid=place.grid
+    ):
         raise NotAllowed(_("You may not add risk points here."))
     with transaction.atomic():
         point = RiskPoint(
@@ -379,7 +381,9 @@ def risk_assess(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> RiskAs
         if not reason:
             reasons = []
             if item is not None:
-                reasons.append(_("Matches major-accident-hazard criterion %(article)s") % {"article": item.article or item.code})
+                reasons.append(
+                    _("Matches major-accident-hazard criterion %(article)s") % {"article": item.article or item.code}
+                )
             if major_source:
                 reasons.append(_("Involves a major hazard installation"))
             reason = "；".join(reasons)[:200]
@@ -447,7 +451,9 @@ def risk_assess(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> RiskAs
     return assessment
 
 
-def _evaluate(method: str, sector: str, data: dict[str, Any], prefix: str, errors: FieldErrors) -> scoring.Evaluation | None:
+def _evaluate(
+    method: str, sector: str, data: dict[str, Any], prefix: str, errors: FieldErrors
+) -> scoring.Evaluation | None:
     try:
         return scoring.evaluate(method=method, sector=sector, data=data, prefix=prefix)
     except FieldErrors as exc:
@@ -525,7 +531,9 @@ def reassessment_request(*, actor: Any, point: RiskPoint, data: dict[str, Any]) 
     point.reassess_reason = reason
     with transaction.atomic():
         _save(actor, point, "risk_point.reassessment_requested", before, ["reassess_reason"])
-        audit.record(actor=actor, verb="risk_point.reassessment_note", obj=point, after={"reason": reason, "note": note})
+        audit.record(
+            actor=actor, verb="risk_point.reassessment_note", obj=point, after={"reason": reason, "note": note}
+        )
         notify.reassessment_needed(point, note=note)
     return point
 
@@ -554,7 +562,9 @@ def measure_add(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> Contro
     errors.raise_if_any()
     with transaction.atomic():
         measure = ControlMeasure.objects.create(point=point, **values)
-        audit.record(actor=actor, verb="risk_measure.create", obj=measure, after=audit.snapshot(measure, MEASURE_FIELDS))
+        audit.record(
+            actor=actor, verb="risk_measure.create", obj=measure, after=audit.snapshot(measure, MEASURE_FIELDS)
+        )
         _schedule_first_check(measure)
     return measure
 
@@ -576,7 +586,11 @@ def measure_update(*, actor: Any, measure: ControlMeasure, data: dict[str, Any])
         else:
             _schedule_first_check(measure)
         audit.record(
-            actor=actor, verb="risk_measure.update", obj=measure, before=before, after=audit.snapshot(measure, MEASURE_FIELDS)
+            actor=actor,
+            verb="risk_measure.update",
+            obj=measure,
+            before=before,
+            after=audit.snapshot(measure, MEASURE_FIELDS),
         )
     return measure
 
@@ -638,8 +652,11 @@ def check_record(*, actor: Any, task: CheckTask, data: dict[str, Any]) -> CheckT
     before = audit.snapshot(task, CHECK_FIELDS)
     with transaction.atomic():
         claimed = CheckTask.objects.filter(pk=task.pk, status=CheckStatus.OPEN).update(
-            status=result, checked_by=actor if getattr(actor, "is_authenticated", False) else None,
-            checked_at=timezone.now(), note=note, updated_at=timezone.now(),
+            status=result,
+            checked_by=actor if getattr(actor, "is_authenticated", False) else None,
+            checked_at=timezone.now(),
+            note=note,
+            updated_at=timezone.now(),
         )
         if claimed != 1:
             raise Conflict(_("This check has been recorded already."))
@@ -650,7 +667,9 @@ def check_record(*, actor: Any, task: CheckTask, data: dict[str, Any]) -> CheckT
             task.save(update_fields=["hazard"])
             RiskPointHazard.objects.get_or_create(point=point, hazard=hazard, defaults={"check_task": task})
             refresh_level(actor=actor, point=point)
-        audit.record(actor=actor, verb=f"risk_check.{result}", obj=task, before=before, after=audit.snapshot(task, CHECK_FIELDS))
+        audit.record(
+            actor=actor, verb=f"risk_check.{result}", obj=task, before=before, after=audit.snapshot(task, CHECK_FIELDS)
+        )
     return task
 
 
@@ -658,7 +677,9 @@ def _report_failed_control(actor: Any, task: CheckTask, data: dict[str, Any], no
     point, measure = task.point, task.measure
     hazard_data: dict[str, Any] = {
         "title": str(data.get("title") or "").strip()
-        or (_("%(point)s: control failing (%(measure)s)") % {"point": point.name, "measure": measure.get_kind_display()})[:120],
+        or (
+            _("%(point)s: control failing (%(measure)s)") % {"point": point.name, "measure": measure.get_kind_display()}
+        )[:120],
         "description": note,
         "sector": point.sector_id,
         "source": HazardSource.SELF_CHECK if point.enterprise_id else HazardSource.GRID_PATROL,
