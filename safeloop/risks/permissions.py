@@ -33,9 +33,12 @@ def _reaches(
         elif grant.grid_code is not None:
             if grid == grant.grid_code and enterprise_id is None:
                 return True
-        elif grant.division_prefix is not None and division.startswith(grant.division_prefix):
-            if grant.sectors is None or sector in grant.sectors:
-                return True
+        elif (
+            grant.division_prefix is not None
+            and division.startswith(grant.division_prefix)
+            and (grant.sectors is None or sector in grant.sectors)
+        ):
+            return True
     return False
 
 
