@@ -19,6 +19,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("hazard_reminders", "safeloop.hazards.tasks.send_reminders_task", 3600),
     Job("forget_ledger_files", "safeloop.hazards.tasks_ledger.hazard_ledger_forget_files_task", 24 * 3600),
     Job("risk_checks", "safeloop.risks.tasks.generate_checks_task", 3600),
+    Job("forget_risk_list_files", "safeloop.risks.tasks_io.risk_import_forget_files_task", 24 * 3600),
     Job("risk_review_reminders", "safeloop.risks.tasks.review_reminders_task", 6 * 3600),
     Job("deliver_due_notifications", "safeloop.notifications.tasks.deliver_due_notifications", 60),
 )

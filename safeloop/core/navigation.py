@@ -33,12 +33,29 @@ NAV: tuple[NavItem, ...] = (
         frozenset({Role.CITY_OFFICE, Role.DIVISION_OFFICER, Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT_OFFICER}),
     ),
     NavItem(_("Report a hazard"), "hazards:report", "camera-plus", BUSINESS),
+    NavItem(_("Risk register"), "risks:list", "list-details", BUSINESS),
+    NavItem(_("Four-colour risk map"), "risks:map", "map-2", BUSINESS),
+    NavItem(
+        _("My check tasks"),
+        "risks:checks",
+        "clipboard-check",
+        frozenset(
+            {
+                Role.ENTERPRISE_OFFICER,
+                Role.GRID_WORKER,
+                Role.DIVISION_OFFICER,
+                Role.DEPARTMENT_OFFICER,
+                Role.CITY_OFFICE,
+            }
+        ),
+    ),
     NavItem(_("Enterprises"), "orgs:enterprise_list", "building", BUSINESS),
     NavItem(_("Divisions"), "orgs:division_tree", "sitemap", BUSINESS),
     NavItem(_("Grid map"), "orgs:grid_map", "map", BUSINESS),
     NavItem(_("Departments"), "orgs:department_list", "users-group", BUSINESS),
     NavItem(_("Responsibility map"), "orgs:responsibility_map", "arrows-split", BUSINESS),
     NavItem(_("Criteria and deadlines"), "hazards:reference", "list-check", BUSINESS),
+    NavItem(_("Score bands"), "risks:bands", "adjustments", BUSINESS),
     NavItem(
         _("Import a hazard ledger"),
         "hazards:ledger_import",

@@ -257,3 +257,6 @@ class SitePlan(PublicModel):
 
     def __str__(self) -> str:
         return f"site plan of {self.enterprise_id}"
+
+
+from safeloop.risks.models_io import RiskImport as RiskImport  # noqa: E402 - the xlsx import's model

@@ -58,6 +58,23 @@ def require_edit(actor: Any, point: RiskPoint) -> None:
         raise NotAllowed(_("You may not change this risk point."))
 
 
+def can_edit_enterprise(actor: Any, enterprise: Enterprise) -> bool:
+    """Who may keep an enterprise's points (and its site plan): its own officers, and government
+    editors whose territory (and, for a department, one of the enterprise's sectors) reaches it."""
+    sectors = [sector.code for sector in enterprise.sectors.all()] or [""]
+    return any(
+        _reaches(
+            actor,
+            GOVERNMENT_EDITORS | {Role.ENTERPRISE_OFFICER},
+            enterprise_id=enterprise.pk,
+            division=enterprise.division_id,
+            sector=sector,
+            grid=enterprise.grid_id,
+        )
+        for sector in sectors
+    )
+
+
 def may_create(actor: Any, *, enterprise: Enterprise | None, division: str, sector: str, grid: str | None) -> bool:
     roles = GOVERNMENT_EDITORS | ({Role.ENTERPRISE_OFFICER} if enterprise is not None else set())
     return _reaches(
@@ -87,4 +104,4 @@ def require_check(actor: Any, task: CheckTask) -> None:
         raise NotAllowed(_("You may not record this check."))
 
 
-__all__ = ["RISK_SCOPE", "can_check", "can_edit", "may_create", "require_check", "require_edit"]
+__all__ = ["RISK_SCOPE", "can_check", "can_edit", "can_edit_enterprise", "may_create", "require_check", "require_edit"]

@@ -67,6 +67,7 @@ POINT_FIELDS = (
     "active",
 )
 EDITABLE = ("name", "kind", "sector", "description", "accident_types", "address", "responsible", "location", "polygon")
+MEASURE_INPUTS = ("kind", "description", "responsible_post", "responsible_name", "frequency")
 MEASURE_FIELDS = ("point", "kind", "description", "responsible_post", "responsible_name", "frequency", "active")
 CHECK_FIELDS = ("measure", "due_on", "status", "checked_by", "checked_at", "note", "hazard")
 
@@ -175,6 +176,7 @@ class Place:
 def _place(data: dict[str, Any], enterprise: Enterprise | None, errors: FieldErrors) -> Place | None:
     """Location from a point, a polygon (its centroid), or the enterprise; division and grid derived."""
     polygon = data.get("polygon") or None
+    known = len(errors.errors)
     lon = _float(data.get("lon"), "lon", errors)
     lat = _float(data.get("lat"), "lat", errors)
     location = data.get("location")
@@ -189,6 +191,8 @@ def _place(data: dict[str, Any], enterprise: Enterprise | None, errors: FieldErr
         if lon is None and lat is None:
             centre = shape.representative_point()
             lon, lat = centre.x, centre.y
+    if len(errors.errors) > known:  # a number was unreadable: that message is the one to show
+        return None
     if (lon is None) != (lat is None):
         errors.add("lat" if lat is None else "lon", _("Give both longitude and latitude."))
         return None
@@ -273,7 +277,7 @@ def _check_version(point: RiskPoint, data: dict[str, Any]) -> None:
 
 def _save(actor: Any, point: RiskPoint, verb: str, before: dict[str, Any], fields: list[str]) -> RiskPoint:
     """Compare-and-set on `version`, then one audit row with before and after."""
-    attnames = [point._meta.get_field(name).attname for name in fields]
+    attnames = [point._meta.get_field(name).attname for name in fields]  # type: ignore[union-attr]
     renamed = {attname: getattr(point, attname) for attname in attnames}
     moved = RiskPoint.objects.filter(pk=point.pk, version=point.version).update(
         version=F("version") + 1, updated_at=timezone.now(), **renamed
@@ -365,7 +369,8 @@ def risk_assess(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> RiskAs
     _check_version(point, data)
     errors = FieldErrors()
     method = str(data.get("method") or "").strip()
-    inherent_data = data.get("inherent") if isinstance(data.get("inherent"), dict) else data
+    nested = data.get("inherent")
+    inherent_data: dict[str, Any] = nested if isinstance(nested, dict) else data
     inherent = _evaluate(method, point.sector_id, inherent_data, "inherent." if "inherent" in data else "", errors)
     residual = None
     if isinstance(data.get("residual"), dict) and any(str(v).strip() for v in data["residual"].values()):
@@ -542,16 +547,19 @@ def reassessment_request(*, actor: Any, point: RiskPoint, data: dict[str, Any]) 
 
 
 def _measure_values(data: dict[str, Any], errors: FieldErrors, current: ControlMeasure | None = None) -> dict[str, Any]:
+    """The measure's fields from `data`; when changing one, only the fields present."""
+    present = set(data) if current is not None else set(MEASURE_INPUTS)
     values: dict[str, Any] = {}
-    for name, reader in (
-        ("kind", lambda: _choice(data, "kind", MeasureKind, errors)),
-        ("description", lambda: _text(data, "description", errors, required=True, limit=2000)),
-        ("responsible_post", lambda: _text(data, "responsible_post", errors, required=True, limit=64)),
-        ("responsible_name", lambda: _text(data, "responsible_name", errors, limit=64)),
-        ("frequency", lambda: _choice(data, "frequency", Frequency, errors)),
-    ):
-        if current is None or name in data:
-            values[name] = reader()
+    if "kind" in present:
+        values["kind"] = _choice(data, "kind", MeasureKind, errors)
+    if "description" in present:
+        values["description"] = _text(data, "description", errors, required=True, limit=2000)
+    if "responsible_post" in present:
+        values["responsible_post"] = _text(data, "responsible_post", errors, required=True, limit=64)
+    if "responsible_name" in present:
+        values["responsible_name"] = _text(data, "responsible_name", errors, limit=64)
+    if "frequency" in present:
+        values["frequency"] = _choice(data, "frequency", Frequency, errors)
     return values
 
 
@@ -687,7 +695,7 @@ def _report_failed_control(actor: Any, task: CheckTask, data: dict[str, Any], no
         "lat": point.lat,
         "address": point.address,
         "measures": measure.description,
-        "enterprise_id": str(point.enterprise.uuid) if point.enterprise_id else None,
+        "enterprise_id": str(point.enterprise.uuid) if point.enterprise else None,
     }
     for name in ("level", "criteria_item", "level_reason", "category", "due_at"):
         if data.get(name):
