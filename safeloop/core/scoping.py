@@ -65,7 +65,14 @@ class Scope:
         if self.system_wide:
             return Q()
         combined = NOTHING
-        for grant in self.grants:
+        rest = self.grants
+        if fields.enterprise:
+            # An officer of many enterprises (a 托管 safety service) gets one IN, not an OR per enterprise.
+            enterprises = [g.enterprise_id for g in self.grants if g.enterprise_id is not None]
+            if len(enterprises) > 1:
+                combined = Q(**{f"{fields.enterprise}__in": enterprises})
+                rest = tuple(g for g in self.grants if g.enterprise_id is None)
+        for grant in rest:
             combined |= _grant_q(grant, fields)
         return combined
 

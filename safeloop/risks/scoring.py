@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from safeloop.core.errors import FieldErrors
@@ -26,10 +27,10 @@ class Evaluation:
 
 
 def band_table(method: str, sector: str = "") -> RiskBandTable:
-    """The table in use for a sector, else the method's default."""
-    settings = RiskMethodSetting.objects.select_related("table").filter(method=method)
-    chosen = settings.filter(sector_id=sector).first() if sector else None
-    chosen = chosen or settings.filter(sector__isnull=True).first()
+    """The table in use for a sector, else the method's default (one query)."""
+    rows = RiskMethodSetting.objects.select_related("table").filter(method=method)
+    rows = rows.filter(Q(sector__isnull=True) | Q(sector_id=sector)) if sector else rows.filter(sector__isnull=True)
+    chosen = min(rows, key=lambda row: row.sector_id is None, default=None)  # the sector's own row first
     if chosen is None:
         raise FieldErrors.single("method", _("No score band table is configured for this method."))
     return chosen.table

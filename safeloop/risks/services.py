@@ -573,7 +573,7 @@ def measure_add(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> Contro
         audit.record(
             actor=actor, verb="risk_measure.create", obj=measure, after=audit.snapshot(measure, MEASURE_FIELDS)
         )
-        _schedule_first_check(measure)
+        CheckTask.objects.create(measure=measure, point=point, due_on=timezone.localdate())  # the first check
     return measure
 
 

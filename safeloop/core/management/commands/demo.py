@@ -9,6 +9,7 @@ from safeloop.core import audit
 from safeloop.hazards.demo import HistoryError, load_hazard_history
 from safeloop.orgs.demo.city import ENTERPRISES, SCALES, DemoError, demo_loaded, load_demo
 from safeloop.orgs.demo.geography import DEFAULT_SEED
+from safeloop.risks.demo import RegisterError, load_risk_register
 
 SCALE_LABELS = {"city": gettext_lazy("city of 鹰潭市"), "province": gettext_lazy("synthetic province")}
 
@@ -53,7 +54,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = load_demo(scale=options["scale"], seed=options["seed"], enterprises=options["enterprises"])
                 history = load_hazard_history(seed=options["seed"], count=options["hazards"]) if with_hazards else None
-        except (DemoError, HistoryError) as exc:
+                # The risk register's failed checks report hazards too: it comes with the hazard history.
+                risks = load_risk_register(seed=options["seed"]) if with_hazards else None
+        except (DemoError, HistoryError, RegisterError) as exc:
             raise CommandError(str(exc)) from exc
         audit.seal()  # link the load's audit rows into the chain now rather than at the worker's next round
         self.stdout.write(
@@ -88,3 +91,23 @@ class Command(BaseCommand):
             )
         elif options["scale"] == "province":
             self.stdout.write(_("No hazard history at the province scale; it is loaded for the city only."))
+        if risks is not None:
+            self.stdout.write(
+                _(
+                    "Added %(points)s risk points of %(enterprises)s enterprises and %(public)s public areas "
+                    "(%(major)s major, %(significant)s significant, %(general)s general, %(low)s low; "
+                    "%(raised)s raised by an open hazard) with %(checks)s checks, in %(seconds).1f s."
+                )
+                % {
+                    "points": f"{risks.points:,}",
+                    "enterprises": f"{risks.enterprises:,}",
+                    "public": risks.public_points,
+                    "major": risks.assessed["major"],
+                    "significant": risks.assessed["significant"],
+                    "general": risks.assessed["general"],
+                    "low": risks.assessed["low"],
+                    "raised": risks.raised,
+                    "checks": f"{sum(risks.checks.values()):,}",
+                    "seconds": risks.seconds,
+                }
+            )
