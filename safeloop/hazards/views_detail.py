@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safeloop.core.errors import FieldErrors
@@ -35,35 +35,35 @@ from safeloop.orgs.services import NotAllowed
 from safeloop.orgs.views import refused
 
 EVENT_LABELS: dict[str, Any] = {
-    "report": _lazy("Reported"),
-    "escalate": _lazy("Escalated"),
-    "remind": _lazy("Reminder sent"),
-    "import": _lazy("Imported from a ledger"),
+    "report": gettext_lazy("Reported"),
+    "escalate": gettext_lazy("Escalated"),
+    "remind": gettext_lazy("Reminder sent"),
+    "import": gettext_lazy("Imported from a ledger"),
     **{rule.action: rule.label for rule in reversed(workflow.RULES)},
 }
 # Event data worth showing on the timeline, with its label.
 NOTABLE: dict[str, Any] = {
-    "level": _lazy("Level"),
-    "criteria_item": _lazy("Criteria item"),
-    "duplicate_of": _lazy("Duplicate of"),
-    "photo_ids": _lazy("Photos"),
-    "parts": _lazy("Plan parts"),
-    "principal_name": _lazy("Principal"),
-    "suspended": _lazy("Production suspended"),
-    "listing_level": _lazy("Listing level"),
-    "supervising_unit": _lazy("Supervising unit"),
-    "listing_deadline": _lazy("Deadline of the listing"),
-    "acceptance_due_at": _lazy("On-site review due"),
-    "requested_due_at": _lazy("Requested deadline"),
-    "decision": _lazy("Decision"),
-    "due_at": _lazy("Due"),
-    "tier": _lazy("Escalated to"),
-    "propose_listing": _lazy("Proposed for listing"),
-    "ledger_status": _lazy("Status in the ledger"),
-    "verifier": _lazy("Verifier"),
-    "days": _lazy("Days left"),
-    "industry_department": _lazy("Industry department"),
-    "source": _lazy("Source"),
+    "level": gettext_lazy("Level"),
+    "criteria_item": gettext_lazy("Criteria item"),
+    "duplicate_of": gettext_lazy("Duplicate of"),
+    "photo_ids": gettext_lazy("Photos"),
+    "parts": gettext_lazy("Plan parts"),
+    "principal_name": gettext_lazy("Principal"),
+    "suspended": gettext_lazy("Production suspended"),
+    "listing_level": gettext_lazy("Listing level"),
+    "supervising_unit": gettext_lazy("Supervising unit"),
+    "listing_deadline": gettext_lazy("Deadline of the listing"),
+    "acceptance_due_at": gettext_lazy("On-site review due"),
+    "requested_due_at": gettext_lazy("Requested deadline"),
+    "decision": gettext_lazy("Decision"),
+    "due_at": gettext_lazy("Due"),
+    "tier": gettext_lazy("Escalated to"),
+    "propose_listing": gettext_lazy("Proposed for listing"),
+    "ledger_status": gettext_lazy("Status in the ledger"),
+    "verifier": gettext_lazy("Verifier"),
+    "days": gettext_lazy("Days left"),
+    "industry_department": gettext_lazy("Industry department"),
+    "source": gettext_lazy("Source"),
 }
 VALUE_LABELS: dict[str, dict[Any, Any]] = {
     "level": dict(HazardLevel.choices),

@@ -8,7 +8,7 @@ from typing import Any, cast
 import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safeloop.core.forms import TablerFormMixin
@@ -173,7 +173,7 @@ class CheckRecordForm(TablerFormMixin, forms.Form):
 
 def default_title(task: CheckTask) -> str:
     """The title services.check_record gives the hazard when none is typed, prefilled on the form."""
-    text = _gettext("%(point)s: control failing (%(measure)s)") % {
+    text = gettext("%(point)s: control failing (%(measure)s)") % {
         "point": task.point.name,
         "measure": task.measure.get_kind_display(),
     }

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeloop.accounts.choices import Role
@@ -53,14 +53,14 @@ RECENT_CHECKS = 10
 
 # DOMAIN.md §4.4: who controls a risk of each level, by the tier names of config's control tables.
 CONTROL_LEVEL_LABELS: dict[str, Any] = {
-    "company": _lazy("Company level"),
-    "department": _lazy("Department (workshop) level"),
-    "team": _lazy("Team level"),
-    "post": _lazy("Post level"),
-    "county": _lazy("District/county level"),
-    "township": _lazy("Township (street) level"),
-    "village": _lazy("Village (community) level"),
-    "grid": _lazy("Grid level"),
+    "company": gettext_lazy("Company level"),
+    "department": gettext_lazy("Department (workshop) level"),
+    "team": gettext_lazy("Team level"),
+    "post": gettext_lazy("Post level"),
+    "county": gettext_lazy("District/county level"),
+    "township": gettext_lazy("Township (street) level"),
+    "village": gettext_lazy("Village (community) level"),
+    "grid": gettext_lazy("Grid level"),
 }
 # Who may keep a register at all (the services decide where, permissions.may_create).
 CREATORS = frozenset(

@@ -27,7 +27,12 @@ def test_yuehu_logs_in_and_sees_the_home_page_in_chinese(browser_page):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", name="欢迎，陈月湖")).to_be_visible()
     expect(page.get_by_test_id("count-enterprises")).to_have_text("3")
-    expect(page.get_by_role("link", name="网格地图")).to_be_visible()
+    grid_map = page.get_by_role("link", name="网格地图")
+    expect(grid_map).to_be_hidden()  # inside the 基础信息 menu
+    page.get_by_test_id("nav-group-reference").click()
+    grid_map.click()
+    expect(page).to_have_url(re.compile(r"/orgs/grids/$"))
+    expect(page.locator("li.nav-item.active").get_by_test_id("nav-group-reference")).to_be_visible()
 
 
 def test_the_language_switch_turns_the_page_to_english_and_back(browser_page):
@@ -73,5 +78,6 @@ def test_a_phone_sized_screen_has_a_menu_toggler_and_no_sideways_scroll(browser_
     menu_link = page.get_by_role("link", name="网格地图")
     expect(menu_link).to_be_hidden()
     toggler.click()
+    page.get_by_test_id("nav-group-reference").click()
     expect(menu_link).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
