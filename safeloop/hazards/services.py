@@ -425,7 +425,9 @@ def hazard_transition(*, actor: Any, hazard: Hazard, action: str, payload: dict[
             after=audit.snapshot(hazard, AUDITED_FIELDS),
         )
         notify.after_action(hazard, action, note)
-        signals.hazard_moved.send(Hazard, hazard=hazard, action=action, from_status=from_status, to_status=target)
+        signals.hazard_moved.send(
+            Hazard, hazard=hazard, actor=actor, action=action, from_status=from_status, to_status=target
+        )
     return hazard
 
 

@@ -3,5 +3,5 @@ action, so a listener's writes commit or roll back with the move itself."""
 
 from django.dispatch import Signal
 
-# kwargs: hazard, action, from_status, to_status
+# kwargs: hazard, actor (who took the action), action, from_status, to_status
 hazard_moved = Signal()

@@ -10,7 +10,7 @@ from safeloop.hazards.signals import hazard_moved
 
 
 @receiver(hazard_moved, sender=Hazard, dispatch_uid="risks.refresh_linked_points")
-def refresh_linked_points(sender: Any, *, hazard: Hazard, **kwargs: Any) -> None:
+def refresh_linked_points(sender: Any, *, hazard: Hazard, actor: Any = None, **kwargs: Any) -> None:
     from safeloop.risks import services
 
-    services.hazard_moved(hazard=hazard)
+    services.hazard_moved(hazard=hazard, actor=actor or "system")

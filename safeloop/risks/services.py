@@ -718,7 +718,8 @@ def link_hazard(*, actor: Any, point: RiskPoint, hazard: Hazard) -> RiskPointHaz
     return link
 
 
-def hazard_moved(*, hazard: Hazard) -> None:
-    """A linked hazard changed state: recompute the points it is linked to (in the same transaction)."""
+def hazard_moved(*, hazard: Hazard, actor: Any) -> None:
+    """A linked hazard changed state: recompute the points it is linked to (in the same transaction),
+    in the name of whoever moved the hazard."""
     for point in RiskPoint.objects.filter(hazard_links__hazard=hazard):
-        refresh_level(actor="system", point=point)
+        refresh_level(actor=actor, point=point)

@@ -103,3 +103,32 @@ def test_failed_check_needs_a_note_and_writes_nothing_without(gas_point, people)
     assert caught.value.errors == [{"field": "note", "message": "This field is required."}]
     task.refresh_from_db()
     assert task.status == "open" and not Hazard.objects.exists()
+
+
+def test_the_level_comes_back_in_the_name_of_whoever_closed_the_hazard(gas_point, people):
+    ent1, verifier = people["ent1"], people["verifier"]
+    measure = services.measure_add(
+        actor=ent1,
+        point=gas_point,
+        data={
+            "kind": "protective",
+            "description": "进入调压站佩戴检测仪",
+            "responsible_post": "调压工",
+            "frequency": "daily",
+        },
+    )
+    task = CheckTask.objects.get(measure=measure)
+    services.check_record(actor=ent1, task=task, data={"result": "failed", "note": "检测仪电量耗尽"})
+    hazard = Hazard.objects.get(pk=CheckTask.objects.get(pk=task.pk).hazard_id)
+    hazard = hazard_transition(actor=people["yuehu"], hazard=hazard, action="confirm", payload={})
+    hazard = hazard_transition(actor=ent1, hazard=hazard, action="start", payload={})
+    hazard = hazard_transition(
+        actor=ent1,
+        hazard=hazard,
+        action="submit",
+        payload={"note": "已充电并备用", "photo_ids": [after_photo(people, hazard)]},
+    )
+    hazard_transition(actor=verifier, hazard=hazard, action="verify", payload={"note": "复查合格"})
+    restored = AuditEvent.objects.get(verb="risk_point.level_restored", object_id=str(gas_point.uuid))
+    assert restored.actor_name == verifier.username
+    assert (restored.before["current_level"], restored.after["current_level"]) == ("significant", "general")
