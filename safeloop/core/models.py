@@ -1,4 +1,4 @@
-"""Shared kernel models: the public-id base, the audit trail and the worker heartbeat."""
+"""Shared kernel models: the public-id base, the import job base, the audit trail and the worker heartbeat."""
 
 import uuid
 
@@ -16,6 +16,62 @@ class PublicModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ImportJob(PublicModel):
+    """One upload of an xlsx template and its progress (DESIGN.md "Errors": per-row errors, nothing
+    written unless every row is valid or the uploader chose to import only the valid rows). The
+    enterprise, hazard-ledger and risk-list imports are its subclasses; core/import_jobs.py runs them.
+
+    The file's bytes live in the row, not under MEDIA_ROOT: the database is the one store that every web
+    server and every worker shares by contract (the queue is the database too), uploads are capped, and
+    the bytes are dropped once the import finishes unless a re-run is still on offer, so no orphan files
+    and no shared file system are needed.
+
+    A subclass adds its own counters (`created_count`, …) and Meta (verbose names, index); one that
+    offers more modes declares its own `Mode` and `mode` field."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Validating")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("Import only if every row is valid")
+        VALID_ONLY = "valid_only", _("Import the valid rows, skip the others")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), editable=False, default=bytes)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
+    failure = models.CharField(_("why it failed"), max_length=500, blank=True)
+    # "self" is resolved per subclass: an enterprise import re-runs an enterprise import.
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns", verbose_name=_("re-run of")
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def error_rows(self) -> int:
+        """How many rows have at least one error (of the errors stored)."""
+        return len({error.get("row") for error in self.errors or []})
 
 
 class AuditChainHead(models.Model):

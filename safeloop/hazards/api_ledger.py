@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from safeloop.api.schemas import errors
+from safeloop.core.imports import xlsx_download
 from safeloop.hazards import ledger
 from safeloop.hazards.models import HazardImport
 from safeloop.hazards.schemas import HazardQuery
@@ -75,9 +76,7 @@ def ledger_export(request: HttpRequest, filters: Query[LedgerQuery]) -> FileResp
 def ledger_import_template(request: HttpRequest) -> HttpResponse:
     """The template for historical ledgers: the ledger's columns plus credit code or longitude/latitude."""
     _importer(request)
-    response = HttpResponse(ledger.template_bytes(), content_type=ledger.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="hazard-ledger-template.xlsx"'
-    return response
+    return xlsx_download(ledger.template_bytes(), "hazard-ledger-template.xlsx")
 
 
 @router.post(

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safeloop.core.models import PublicModel
+from safeloop.core.models import ImportJob, PublicModel
 from safeloop.hazards.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -369,50 +369,16 @@ class EnterprisePenalty(PublicModel):
         return f"{self.decision_no} ({self.decided_on})"
 
 
-class HazardImport(PublicModel):
-    """One upload of a historical 隐患台账 (xlsx) and its progress; like orgs.EnterpriseImport (per-row
-    errors, all-or-nothing or valid rows only, the file's bytes kept in the row only while needed).
-    safeloop/hazards/ledger.py does the work."""
+class HazardImport(ImportJob):
+    """One upload of a historical 隐患台账 (xlsx) and its progress; safeloop/hazards/ledger.py does the work."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        VALIDATING = "validating", _("Validating")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    class Mode(models.TextChoices):
-        ALL_OR_NOTHING = "all_or_nothing", _("Import only if every row is valid")
-        VALID_ONLY = "valid_only", _("Import the valid rows, skip the others")
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    file_name = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField(_("file"), editable=False, default=bytes)
-    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("hazards created"), default=0)
     closed_count = models.PositiveIntegerField(_("of which closed"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
-    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
-    failure = models.CharField(_("why it failed"), max_length=500, blank=True)
-    rerun_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns", verbose_name=_("re-run of")
-    )
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportJob.Meta):
         verbose_name = _("hazard ledger import")
         verbose_name_plural = _("hazard ledger imports")
         indexes = [models.Index(fields=["created_by", "-created_at"], name="hazard_import_by_user")]
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class HazardTally(models.Model):

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from safeloop.api.schemas import errors
+from safeloop.core.imports import xlsx_download
 from safeloop.orgs import imports
 from safeloop.orgs.models import EnterpriseImport
 from safeloop.orgs.schemas import EnterpriseQuery
@@ -60,9 +61,7 @@ def _importer(request: HttpRequest) -> None:
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
     """The import template: Chinese headers, English keys, an example row and the valid values."""
     _importer(request)
-    response = HttpResponse(imports.template_bytes(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="enterprise-import-template.xlsx"'
-    return response
+    return xlsx_download(imports.template_bytes(), "enterprise-import-template.xlsx")
 
 
 @router.post("/enterprises/import", response={200: ImportOut, 202: ImportOut, **errors(400, 401, 404, 422)})

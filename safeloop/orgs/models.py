@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from safeloop.core.models import PublicModel
+from safeloop.core.models import ImportJob, PublicModel
 from safeloop.orgs import validators
 from safeloop.orgs.choices import (
     AdminLevel,
@@ -209,50 +209,12 @@ class Enterprise(PublicModel):
         return self.name
 
 
-class EnterpriseImport(PublicModel):
-    """One upload of the enterprise xlsx template and its progress (DESIGN.md "Errors": per-row errors,
-    nothing written unless every row is valid or the uploader chose to import only the valid rows).
+class EnterpriseImport(ImportJob):
+    """One upload of the enterprise xlsx template and its progress (safeloop/orgs/imports.py)."""
 
-    The file's bytes live in the row, not under MEDIA_ROOT: the database is the one store that every web
-    server and every worker shares by contract (the queue is the database too), uploads are capped at
-    20 MB, and the bytes are dropped once the import finishes unless a "valid rows only" re-run is still
-    on offer, so no orphan files and no shared file system are needed."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        VALIDATING = "validating", _("Validating")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    class Mode(models.TextChoices):
-        ALL_OR_NOTHING = "all_or_nothing", _("Import only if every row is valid")
-        VALID_ONLY = "valid_only", _("Import the valid rows, skip the others")
-
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    file_name = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField(_("file"), editable=False, default=bytes)
-    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("enterprises created"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
-    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
-    failure = models.CharField(_("why it failed"), max_length=500, blank=True)
-    rerun_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns", verbose_name=_("re-run of")
-    )
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportJob.Meta):
         verbose_name = _("enterprise import")
         verbose_name_plural = _("enterprise imports")
         indexes = [models.Index(fields=["created_by", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.file_name

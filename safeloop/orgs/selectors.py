@@ -83,6 +83,14 @@ def sector_list(*, actor: Any) -> QuerySet[Sector]:
     return Sector.objects.all() if _reference_visible(actor) else Sector.objects.none()
 
 
+def sector_lookup() -> dict[str, str]:
+    """Sector codes by code, Chinese name and lower-case English name, for reading spreadsheets."""
+    lookup: dict[str, str] = {}
+    for code, name_zh, name_en in Sector.objects.values_list("code", "name_zh", "name_en"):
+        lookup[code] = lookup[name_zh] = lookup[name_en.lower()] = code
+    return lookup
+
+
 def zone_list(*, actor: Any) -> QuerySet[FunctionalZone]:
     qs = FunctionalZone.objects.prefetch_related("memberships__division")
     return qs if _reference_visible(actor) else qs.none()

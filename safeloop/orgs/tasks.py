@@ -3,20 +3,17 @@
 from typing import Any
 
 from django.tasks import task
-from django.utils import translation
 
-from safeloop.orgs import imports
+from safeloop.orgs.imports import ENTERPRISE_IMPORT
 
 
 @task()
 def enterprise_import_task(import_id: str, language: str | None = None) -> dict[str, Any]:
     """Run a large enterprise import; messages in the uploader's language."""
-    with translation.override(language):
-        record = imports.enterprise_import_run(import_id=import_id)
-    return {"status": record.status, "created": record.created_count, "errors": record.error_count}
+    return ENTERPRISE_IMPORT.run_task(import_id, language)
 
 
 @task()
 def enterprise_import_forget_files_task() -> int:
     """Daily: drop the stored files of imports finished more than a week ago."""
-    return imports.enterprise_import_forget_files()
+    return ENTERPRISE_IMPORT.forget_files()

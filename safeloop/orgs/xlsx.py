@@ -12,26 +12,37 @@ column is converted explicitly by its kind); xlsxwriter writes, in constant-memo
 import io
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import IO, Any, Literal
 
 import xlsxwriter
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
 
+from safeloop.core.xlsx import (
+    EXAMPLE_MARK,
+    XLSX_CONTENT_TYPE,
+    CellError,
+    FileProblem,
+    SheetRow,
+    cell_code,
+    cell_text,
+    data_rows,
+    is_blank,
+    looks_like_xlsx,
+    read_table,
+    write_notes,
+)
 from safeloop.orgs.choices import EnterpriseFlag, EnterpriseScale
 from safeloop.orgs.models import Enterprise
 from safeloop.orgs.validators import uscc_check_char
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["EXAMPLE_MARK", "XLSX_CONTENT_TYPE", "CellError", "FileProblem", "SheetRow", "looks_like_xlsx"]
+
 DATA_SHEET = "企业"
 NOTES_SHEET = "填写说明"
-EXAMPLE_MARK = "【示例】"
 MAX_ROWS = 50_000
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # a 20 MB upload that unpacks beyond this is refused (zip bomb)
 
@@ -147,40 +158,7 @@ def field_for_column(key: str) -> str:
     return COLUMN_FIELDS.get(key, key)
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read as the enterprise template (reported on the `file` field)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 # ---- reading -------------------------------------------------------------------------------------
-
-
-def looks_like_xlsx(content: bytes) -> bool:
-    """Content sniffing: an xlsx file is a zip holding xl/workbook.xml, whatever its name says."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def _check_archive(content: bytes) -> None:
-    if not looks_like_xlsx(content):
-        raise FileProblem(
-            _("This is not an xlsx workbook. Save the file as Excel Workbook (*.xlsx) and upload it again.")
-        )
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise FileProblem(_("The workbook is too large when unpacked; split it into several files."))
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    number: int  # the row number Excel shows
-    cells: dict[str, Any]  # column key → raw calamine value
 
 
 @dataclass(frozen=True)
@@ -199,14 +177,8 @@ def _header_key(value: Any) -> str | None:
 
 def read_sheet(content: bytes) -> Sheet:
     """The data rows of an uploaded workbook, by column key; raises FileProblem for the whole file."""
-    _check_archive(content)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        name = DATA_SHEET if DATA_SHEET in workbook.sheet_names else workbook.sheet_names[0]
-        table = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, ValueError) as exc:
-        raise FileProblem(_("The workbook cannot be read (%(problem)s).") % {"problem": exc}) from exc
-    header_at = next((i for i, cells in enumerate(table) if any(_blank(c) is False for c in cells)), None)
+    table = read_table(content, sheet=DATA_SHEET, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    header_at = next((i for i, cells in enumerate(table) if any(is_blank(c) is False for c in cells)), None)
     if header_at is None:
         raise FileProblem(_("The workbook is empty."))
     positions: dict[str, int] = {}
@@ -220,60 +192,20 @@ def read_sheet(content: bytes) -> Sheet:
             _("The first row must hold the template's headers; missing: %(columns)s. Download the template.")
             % {"columns": "、".join(missing)}
         )
-    rows: list[SheetRow] = []
-    name_at = positions["name"]
-    for index in range(header_at + 1, len(table)):
-        cells = table[index]
-        values = {key: cells[at] if at < len(cells) else "" for key, at in positions.items()}
-        if all(_blank(v) for v in values.values()):
-            continue
-        first = str(values["name"]).strip()
-        if index == header_at + 1 and first == "name" and _header_key(cells[name_at]) == "name":
-            continue  # the English key row
-        if first.startswith(EXAMPLE_MARK):
-            continue
-        rows.append(SheetRow(number=index + 1, cells=values))
-        if len(rows) > MAX_ROWS:
-            raise FileProblem(_("A file may hold at most %(max)s enterprises; split it.") % {"max": f"{MAX_ROWS:,}"})
-    if not rows:
-        raise FileProblem(_("The workbook has no enterprise rows below the headers."))
+    rows = data_rows(
+        table,
+        header_at,
+        positions,
+        first_key="name",
+        max_rows=MAX_ROWS,
+        too_many=_("A file may hold at most %(max)s enterprises; split it.") % {"max": f"{MAX_ROWS:,}"},
+        none=_("The workbook has no enterprise rows below the headers."),
+    )
     return Sheet(rows=rows, columns=list(positions))
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-class CellError(ValueError):
-    pass
-
-
-def _text(value: Any) -> str:
-    if _blank(value):
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _code(value: Any) -> str:
-    """Codes and phone numbers typed into a number cell come back as floats: whole ones below 2**53
-    are exact, longer ones (an all-digit 18-character USCC) have lost digits already."""
-    if isinstance(value, float) and not isinstance(value, bool):
-        if not value.is_integer() or abs(value) >= 2**53:
-            raise CellError(
-                _("This was stored as a number and has lost digits; format the column as text and type it again.")
-            )
-        return str(int(value))
-    return _text(value).replace(" ", "")
-
-
 def _number(value: Any, header: str) -> float | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
@@ -285,25 +217,25 @@ def _number(value: Any, header: str) -> float | None:
     if not math.isfinite(number):
         raise CellError(
             _("%(column)s must be a number in decimal degrees, not “%(value)s”.")
-            % {"column": header, "value": _text(value)}
+            % {"column": header, "value": cell_text(value)}
         )
     return number
 
 
 def _integer(value: Any) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         number = float(value) if not isinstance(value, str) else float(value.strip())
     except (TypeError, ValueError):
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number) or not number.is_integer():
-        raise CellError(_("Must be a whole number of people, not “%(value)s”.") % {"value": _text(value)})
+        raise CellError(_("Must be a whole number of people, not “%(value)s”.") % {"value": cell_text(value)})
     return int(number)
 
 
 def _tokens(value: Any) -> list[str]:
-    return [t for t in LIST_SEPARATORS.split(_text(value)) if t]
+    return [t for t in LIST_SEPARATORS.split(cell_text(value)) if t]
 
 
 def row_data(row: SheetRow, *, sectors: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -316,9 +248,9 @@ def row_data(row: SheetRow, *, sectors: Mapping[str, str]) -> tuple[dict[str, An
         column = COLUMN_BY_KEY[key]
         try:
             if column.kind == "text":
-                data[key] = _text(value)
+                data[key] = cell_text(value)
             elif column.kind == "code":
-                data[key] = _code(value)
+                data[key] = cell_code(value)
             elif column.kind == "number":
                 data[key] = _number(value, column.header)
             elif column.kind == "integer":
@@ -326,7 +258,7 @@ def row_data(row: SheetRow, *, sectors: Mapping[str, str]) -> tuple[dict[str, An
                 if number is not None:
                     data[key] = number
             elif column.kind == "scale":
-                token = _text(value)
+                token = cell_text(value)
                 if token:
                     data[key] = SCALE_BY_NAME.get(token, SCALE_BY_NAME.get(token.lower(), token))
             elif key == "sectors":
@@ -432,10 +364,7 @@ def _notes_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, sectors: list
         ("标记 " + _("Flags"),),
         *((name, code, str(EnterpriseFlag(code).label)) for code, name in FLAG_NAMES.items()),
     ]
-    for row, cells in enumerate(lines):
-        style = formats.title if len(cells) == 1 else formats.header if row == 3 else None
-        for at, value in enumerate(cells):
-            notes.write_string(row, at, str(value), style)
+    write_notes(notes, lines, title=formats.title, header=formats.header)
 
 
 def enterprise_row(enterprise: Enterprise) -> list[Any]:

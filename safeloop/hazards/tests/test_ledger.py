@@ -494,7 +494,7 @@ def test_a_large_ledger_runs_in_the_worker(people, django_capture_on_commit_call
 
 def test_dates_are_read_the_ways_people_write_them():
     def read(value, **kw):
-        return ledger._moment(value, **kw)
+        return ledger.cell_moment(value, **kw)
 
     assert read("2024-03-05") == datetime(2024, 3, 5, tzinfo=SHANGHAI)
     assert read("2024/3/5 9:05") == datetime(2024, 3, 5, 9, 5, tzinfo=SHANGHAI)

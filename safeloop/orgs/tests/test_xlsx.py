@@ -267,7 +267,7 @@ def test_columns_are_found_by_header_in_any_order_with_or_without_the_key_row(pe
 def test_the_background_task_function_runs_a_queued_import(people, tmp_path, django_capture_on_commit_callbacks):
     rows = [
         row(name=f"企业{i}", uscc=make_uscc(2000 + i), lon=117.031 + (i % 30) * 0.001)
-        for i in range(imports.INLINE_MAX_ROWS + 1)
+        for i in range(imports.ENTERPRISE_IMPORT.inline_max_rows + 1)
     ]
     path = write_workbook(tmp_path / "big.xlsx", rows)
     with django_capture_on_commit_callbacks() as callbacks:

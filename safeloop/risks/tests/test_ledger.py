@@ -361,7 +361,7 @@ def test_too_many_rows_are_refused_with_a_clear_message(city):
 
 
 def test_too_large_a_file_is_refused(city, monkeypatch):
-    monkeypatch.setattr(ledger, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(ledger.RISK_IMPORT, "max_upload_bytes", 1000)
     response = upload(login("ent1"), workbook(gas_rows()), language="en")
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == ["The file is larger than 5 MB; split it into several files."]
@@ -505,8 +505,8 @@ def test_someone_elses_import_is_a_404(city):
 
 
 def test_a_long_list_runs_in_the_worker(city, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(ledger, "INLINE_MAX_ROWS", 2)
-    monkeypatch.setattr(ledger, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(ledger.RISK_IMPORT, "inline_max_rows", 2)
+    monkeypatch.setattr(ledger.RISK_IMPORT, "chunk_rows", 2)
     client = login("ent1")
     with django_capture_on_commit_callbacks() as callbacks:
         record = upload(client, workbook(gas_rows())).context["record"]
@@ -526,7 +526,7 @@ def test_a_long_list_runs_in_the_worker(city, monkeypatch, django_capture_on_com
 def test_an_all_or_nothing_list_written_in_chunks_says_where_a_failed_write_stopped_it(city, monkeypatch):
     """Rows are written CHUNK_ROWS to a transaction; a row that passes the checks but fails while being
     written (someone changed the point meanwhile) stops an all-or-nothing import there."""
-    monkeypatch.setattr(ledger, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(ledger.RISK_IMPORT, "chunk_rows", 1)
     write_row = ledger.write_row
 
     def failing(actor, row):
