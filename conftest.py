@@ -12,6 +12,21 @@ def _is_transactional(item: pytest.Item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _drop_code_sequences() -> None:
+    """The flush empties the tables but not the PostgreSQL sequences behind readable codes
+    (hazards.numbering), so a later test would get other codes for the same seed."""
+    from django.db import connection
+
+    from safeloop.hazards import numbering
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s", ["hazard_seq_%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+    numbering.forget_sequences()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """A transactional test ends with a flush that also empties the reference data migration 0002
@@ -35,6 +50,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
             from safeloop.risks.bands import load_band_tables
 
             load_band_tables(apps.get_model)
+            _drop_code_sequences()
     return result
 
 

@@ -251,10 +251,11 @@ def seed(rows: int, seed_value: int = SEED, *, reseed: bool = False) -> dict[str
         if postgres:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {MARKER_TABLE}")
-                # Nothing else refers to bench hazards; TRUNCATE is the fast way to start again.
+                # TRUNCATE is the fast way to start again; CASCADE also empties what refers to hazards
+                # (timelines, photos, plans, and the risk register's links and checks).
                 cursor.execute(
                     "TRUNCATE hazards_hazardevent, hazards_hazardphoto, hazards_governanceplan, "
-                    "hazards_deadlineextension, hazards_idempotencyrecord, hazards_hazard"
+                    "hazards_deadlineextension, hazards_idempotencyrecord, hazards_hazard CASCADE"
                 )
                 # Secondary indexes are built once after the load, not row by row during it.
                 cursor.execute(

@@ -42,6 +42,12 @@ def _remember(name: str) -> None:
         _known.add(name)
 
 
+def forget_sequences() -> None:
+    """Forget which sequences exist (after they were dropped, as the test suite's flush does)."""
+    with _known_lock:
+        _known.clear()
+
+
 def next_number(prefix: str) -> int:
     if connection.vendor == "postgresql":
         name = _ensure_sequence(prefix)
