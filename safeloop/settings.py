@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safeloop.notifications",
     "safeloop.hazards",
     "safeloop.risks",
+    "safeloop.inspections",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,8 @@ SAFELOOP_HAZARDS = json.loads(os.environ.get("SAFELOOP_HAZARDS", "{}") or "{}")
 # Risk-register numbers (colours, numerals, control tiers, level raise, review cycle): overrides of
 # safeloop/risks/config.py. Score bands are a table in the database, edited by the city office.
 SAFELOOP_RISKS = json.loads(os.environ.get("SAFELOOP_RISKS", "{}") or "{}")
+# Inspection and patrol numbers (check-in distance, coverage window): overrides of safeloop/inspections/config.py.
+SAFELOOP_INSPECTIONS = json.loads(os.environ.get("SAFELOOP_INSPECTIONS", "{}") or "{}")
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,8 @@ urlpatterns = [
     path("orgs/", include("safeloop.orgs.urls")),
     path("hazards/", include("safeloop.hazards.urls")),
     path("risks/", include("safeloop.risks.urls")),
+    path("inspections/", include("safeloop.inspections.urls")),
+    path("m/", include("safeloop.inspections.urls_phone")),
     path("notifications/", include("safeloop.notifications.urls")),
 ]
 
