@@ -50,6 +50,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
             from safeloop.risks.bands import load_band_tables
 
             load_band_tables(apps.get_model)
+            from safeloop.inspections.checklists_data import load_checklists
+
+            load_checklists(apps.get_model)
             _drop_code_sequences()
     return result
 

@@ -16,6 +16,9 @@ from safeloop.api.auth import router as auth_router
 from safeloop.core.errors import Conflict, FieldErrors
 from safeloop.hazards.api import router as hazards_router
 from safeloop.hazards.api_ledger import router as hazards_ledger_router
+from safeloop.inspections.api_campaigns import router as inspections_campaigns_router
+from safeloop.inspections.api_checklists import router as inspections_checklists_router
+from safeloop.inspections.api_patrols import router as inspections_patrols_router
 from safeloop.notifications.api import router as notifications_router
 from safeloop.orgs.api import router as orgs_router
 from safeloop.orgs.api_io import router as orgs_io_router
@@ -94,3 +97,6 @@ api.add_router("/", hazards_ledger_router)
 api.add_router("/", "safeloop.hazards.api_overview.router")
 api.add_router("/", notifications_router)
 api.add_router("/", risks_router)
+api.add_router("/", inspections_patrols_router)
+api.add_router("/", inspections_campaigns_router)
+api.add_router("/", inspections_checklists_router)

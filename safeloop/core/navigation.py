@@ -24,6 +24,7 @@ class NavItem:
 GROUPS: dict[str, Promise] = {
     "hazards": _("Hazards"),
     "risks": _("Risks"),
+    "inspections": _("Inspections"),
     "reference": _("Organisation"),
     "system": _("System"),
 }
@@ -37,6 +38,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("My tasks"), "hazards:tasks", "checklist", BUSINESS),
     NavItem(_("My check tasks"), "risks:checks", "clipboard-check", CHECKERS),
     NavItem(_("Report a hazard"), "hazards:report", "camera-plus", BUSINESS),
+    NavItem(_("Phone app"), "phone:home", "device-mobile", frozenset({Role.GRID_WORKER, Role.ENTERPRISE_OFFICER})),
     NavItem(_("Hazard list"), "hazards:list", "alert-triangle", BUSINESS, "hazards"),
     NavItem(_("Hazard map"), "hazards:map", "map-pin", BUSINESS, "hazards"),
     NavItem(
@@ -51,6 +53,24 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Risk register"), "risks:list", "list-details", BUSINESS, "risks"),
     NavItem(_("Four-colour risk map"), "risks:map", "map-2", BUSINESS, "risks"),
     NavItem(_("Score bands"), "risks:bands", "adjustments", BUSINESS, "risks"),
+    NavItem(_("Inspections"), "inspections:inspection_list", "clipboard-list", BUSINESS, "inspections"),
+    NavItem(_("Campaigns"), "inspections:campaign_list", "flag", BUSINESS, "inspections"),
+    NavItem(_("Checklists"), "inspections:checklist_list", "list-check", BUSINESS, "inspections"),
+    NavItem(
+        _("Patrol check-in"),
+        "inspections:patrol_check_in",
+        "map-pin-check",
+        frozenset({Role.GRID_WORKER, Role.DIVISION_OFFICER}),
+        "inspections",
+    ),
+    NavItem(_("Patrol log"), "inspections:patrol_log", "route", BUSINESS, "inspections"),
+    NavItem(
+        _("Patrol coverage"),
+        "inspections:patrol_coverage",
+        "map-pins",
+        OFFICERS | {Role.GRID_WORKER, Role.LEADER, Role.SUPERVISOR},
+        "inspections",
+    ),
     NavItem(_("Enterprises"), "orgs:enterprise_list", "building", BUSINESS, "reference"),
     NavItem(_("Divisions"), "orgs:division_tree", "sitemap", BUSINESS, "reference"),
     NavItem(_("Grid map"), "orgs:grid_map", "map", BUSINESS, "reference"),

@@ -26,6 +26,8 @@ class HazardFilterSet(django_filters.FilterSet):
     reported_from = django_filters.DateFilter(label=_("Found from"), method="filter_reported_from")
     reported_to = django_filters.DateFilter(label=_("Found until"), method="filter_reported_to")
     due_before = django_filters.DateFilter(label=_("Due before"), method="filter_due_before")
+    # Hazards a 大排查大整治 campaign found (the link is kept by the inspections app).
+    campaign = django_filters.UUIDFilter(label=_("Campaign"), field_name="campaign_link__campaign__uuid")
 
     class Meta:
         model = Hazard
