@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safeloop.accounts.choices import Role
 from safeloop.core.scoping import scope_for
@@ -24,7 +25,7 @@ class NavItem:
 GROUPS: dict[str, Promise] = {
     "hazards": _("Hazards"),
     "risks": _("Risks"),
-    "inspections": _("Inspections"),
+    "inspections": pgettext_lazy("menu group", "Inspections"),
     "reference": _("Organisation"),
     "system": _("System"),
 }
