@@ -198,8 +198,13 @@ def target_enterprises(
         raise FieldErrors([{**e, "field": f"target_filter.{e['field']}"} for e in exc.errors]) from exc
 
 
+# Fire safety concerns every site; a school that is also a fire-safety unit is counted as a school.
+CROSS_CUTTING_SECTORS = frozenset({"fire"})
+
+
 def _write_targets(campaign: Campaign, enterprises: QuerySet[Enterprise], sectors: list[str]) -> int:
-    """One row per site, with its division, grid and the first of its sectors in the campaign."""
+    """One row per site, with its division, grid and its sector in the campaign: the first by position,
+    a cross-cutting one (fire) only when the site has no other."""
     rows = list(enterprises.values_list("pk", "division_id", "grid_id"))
     ids = [row[0] for row in rows]
     through = Enterprise.sectors.through
@@ -209,7 +214,8 @@ def _write_targets(campaign: Campaign, enterprises: QuerySet[Enterprise], sector
         .order_by("enterprise_id", "sector__position", "sector__code")
         .values_list("enterprise_id", "sector__code")
     ):
-        first.setdefault(enterprise_id, code)
+        if first.get(enterprise_id) in CROSS_CUTTING_SECTORS or enterprise_id not in first:
+            first[enterprise_id] = code
     CampaignTarget.objects.bulk_create(
         [
             CampaignTarget(campaign=campaign, enterprise_id=pk, division_id=div, grid_id=grid, sector_id=first[pk])

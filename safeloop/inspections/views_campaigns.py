@@ -122,9 +122,7 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     for row in divisions:
         if len(row.code) < 12:
             row.link = "?" + urlencode({"depth": str(len(row.code) + 3), "within": row.code})
-        row.extra["hazards_url"] = _url(
-            "hazards:list", {"division": row.code, "campaign": campaign.uuid}
-        )
+        row.extra["hazards_url"] = _url("hazards:list", {"division": row.code, "campaign": campaign.uuid})
     today = date.today()
     tasks = list(campaign.tasks.select_related("division", "department", "assignee"))
     for task in tasks:

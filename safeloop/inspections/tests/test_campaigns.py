@@ -33,6 +33,12 @@ def test_a_city_campaign_targets_the_matching_sites_with_their_division_grid_and
     assert AuditEvent.objects.filter(verb="campaign.create", object_id=str(campaign.uuid)).exists()
 
 
+def test_a_school_counts_as_a_school_even_when_fire_is_in_the_campaign_too(city, people):
+    campaign = launch(people["city"], sectors=["fire", "campus", "gas"])
+    school = campaign.targets.get(enterprise=city.enterprises["yuehu_school"])
+    assert school.sector_id == "campus"
+
+
 def test_the_target_filter_narrows_the_sites(city, people):
     campaign = launch(people["yuehu"], division="360602", target_filter={"sector": "gas"})
     assert list(campaign.targets.values_list("enterprise_id", flat=True)) == [city.enterprises["yuehu_gas"].pk]

@@ -164,5 +164,6 @@ def test_demo_command_loads_the_register_after_the_hazards():
     out = io.StringIO()
     call_command("demo", "--seed", "7", "--enterprises", "40", "--hazards", "30", stdout=out)
     points = RiskPoint.objects.count()
-    assert points > 10 and f"{points:,}" in out.getvalue().splitlines()[-1]
+    (line,) = [line for line in out.getvalue().splitlines() if "风险点" in line]
+    assert points > 10 and f"{points:,}" in line
     assert {p.division_id[:6] for p in RiskPoint.objects.all()} == {"360602", "360603", "360681"}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from safeloop.core import audit
 from safeloop.hazards.demo import HistoryError, load_hazard_history
+from safeloop.inspections.demo import InspectionDemoError, load_inspections
 from safeloop.orgs.demo.city import ENTERPRISES, SCALES, DemoError, demo_loaded, load_demo
 from safeloop.orgs.demo.geography import DEFAULT_SEED
 from safeloop.risks.demo import RegisterError, load_risk_register
@@ -56,7 +57,9 @@ class Command(BaseCommand):
                 history = load_hazard_history(seed=options["seed"], count=options["hazards"]) if with_hazards else None
                 # The risk register's failed checks report hazards too: it comes with the hazard history.
                 risks = load_risk_register(seed=options["seed"]) if with_hazards else None
-        except (DemoError, HistoryError, RegisterError) as exc:
+                # The campaigns' findings are hazards too, and their rectifiers the register's officers.
+                inspections = load_inspections(seed=options["seed"]) if with_hazards else None
+        except (DemoError, HistoryError, RegisterError, InspectionDemoError) as exc:
             raise CommandError(str(exc)) from exc
         audit.seal()  # link the load's audit rows into the chain now rather than at the worker's next round
         self.stdout.write(
@@ -109,5 +112,32 @@ class Command(BaseCommand):
                     "raised": risks.raised,
                     "checks": f"{sum(risks.checks.values()):,}",
                     "seconds": risks.seconds,
+                }
+            )
+        if inspections is not None:
+            self.stdout.write(
+                _(
+                    "Added %(campaigns)s campaigns (the running one: %(inspected)s of %(targets)s sites inspected, "
+                    "%(tasks)s tasks, %(tasks_overdue)s overdue) with %(inspections)s inspections "
+                    "(%(unannounced)s unannounced) finding %(hazards)s hazards (%(rectified)s rectified, "
+                    "%(overdue)s overdue), and %(check_ins)s patrol check-ins in %(patrolled)s of %(plans)s "
+                    "planned grids (%(behind)s behind plan), in %(seconds).1f s."
+                )
+                % {
+                    "campaigns": inspections.campaigns,
+                    "inspected": f"{inspections.inspected:,}",
+                    "targets": f"{inspections.targets:,}",
+                    "tasks": inspections.tasks,
+                    "tasks_overdue": inspections.tasks_overdue,
+                    "inspections": f"{sum(inspections.inspections.values()):,}",
+                    "unannounced": inspections.unannounced,
+                    "hazards": f"{inspections.hazards:,}",
+                    "rectified": f"{inspections.rectified:,}",
+                    "overdue": inspections.overdue,
+                    "check_ins": f"{inspections.check_ins:,}",
+                    "patrolled": inspections.grids_patrolled,
+                    "plans": inspections.plans,
+                    "behind": inspections.grids_behind,
+                    "seconds": inspections.seconds,
                 }
             )
