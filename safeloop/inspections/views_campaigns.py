@@ -126,7 +126,9 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     today = date.today()
     tasks = list(campaign.tasks.select_related("division", "department", "assignee"))
     for task in tasks:
+        task.campaign = campaign
         task.overdue = task.status == TaskStatus.OPEN and task.due_on < today  # type: ignore[attr-defined]
+        task.can_finish = task.status == TaskStatus.OPEN and services_campaigns.can_finish_task(actor, task)  # type: ignore[attr-defined]
     totals = progress.ProgressRow.of(campaign.code, progress.campaign_progress(campaign, actor=actor))
     return render(
         request,

@@ -219,3 +219,21 @@ def test_launch_form_previews_and_names_errors(city, people, client):
     assert CampaignTask.objects.get().status == "done"
     client.post(f"/inspections/campaigns/{campaign.uuid}/status/", {"status": "running"})
     assert Campaign.objects.get().status == "running"
+
+
+def test_a_read_only_leader_gets_no_buttons_to_finish_tasks(city, people, client):
+    from datetime import date, timedelta
+
+    from safeloop.inspections.services_campaigns import campaign_task_add
+
+    campaign = launch(people["city"])
+    campaign_task_add(
+        actor=people["city"],
+        campaign=campaign,
+        data={"title": "月湖区集中排查", "division": "360602", "due_on": date.today() + timedelta(days=7)},
+    )
+    client.force_login(people["leader"])
+    page = client.get(f"/inspections/campaigns/{campaign.uuid}/").content.decode()
+    assert "月湖区集中排查" in page and "/done/" not in page
+    client.force_login(people["yuehu"])
+    assert "/done/" in client.get(f"/inspections/campaigns/{campaign.uuid}/").content.decode()
