@@ -325,6 +325,7 @@ def summary(actor: Any, division: str = "") -> Any:
     """What the map's summary does for a request: the caller's points (through the register's FilterSet
     when a division is chosen), grouped one level below, and their total."""
     from safeloop.core.scoping import forget_scope
+    from safeloop.orgs.depths import next_depth
     from safeloop.risks import maps, selectors
     from safeloop.risks.filters import RiskPointFilterSet
 
@@ -332,7 +333,7 @@ def summary(actor: Any, division: str = "") -> Any:
     queryset = selectors.risk_point_list(actor=actor)
     if division:
         queryset = RiskPointFilterSet({"division": division}, queryset=queryset).qs
-    rows = maps.level_summary(queryset, maps.next_depth(division or CITY + "00"))
+    rows = maps.level_summary(queryset, next_depth(division or CITY + "00"))
     return rows, maps.summary_total(rows)
 
 

@@ -35,3 +35,22 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
                     values[index] = json.dumps(values[index], cls=encoder)
             copy.write_row(values)
     return len(rows)
+
+
+def rewrite_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """`UPDATE … SET names WHERE pk` for rows of (pk, *values), one executemany (the demo loaders write
+    simulated past moments over service-stamped ones this way). bulk_update's CASE expressions cost about
+    2 ms a row here; values are prepared as the ORM prepares them (get_db_prep_save)."""
+    if not rows:
+        return
+    fields = [cast(models.Field[Any, Any], model._meta.get_field(name)) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    table, key = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names come from _meta
+    params = [
+        [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)] + [pk]
+        for pk, *values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from safeloop.core.errors import FieldErrors
 from safeloop.inspections import config
 from safeloop.inspections.models import PatrolCheckIn
+from safeloop.orgs.depths import GRID, next_depth, parse_depth
 from safeloop.orgs.models import Division, Enterprise, Grid
 from safeloop.orgs.selectors import grid_list
 
-GRID = "grid"
-DEPTHS: tuple[int | str, ...] = (6, 9, 12, GRID)
 MAX_DAYS = 3650
 # Colours of a coverage percentage (Tabler palette): good, partial, poor, no sites.
 GOOD, PARTIAL = 90.0, 60.0
@@ -90,25 +89,6 @@ class Coverage:
     since: datetime
     rows: list[CoverageRow]
     total: CoverageRow
-
-
-def parse_depth(value: Any) -> int | str | None:
-    text = str(value or "").strip()
-    if text == GRID:
-        return GRID
-    return int(text) if text.isdigit() and int(text) in DEPTHS else None
-
-
-def next_depth(code: str) -> int | str:
-    """The level below a unit: county → townships, township → villages, village → grids."""
-    code = code.strip()
-    if len(code) >= 12:
-        return GRID
-    if len(code) >= 9:
-        return 12
-    if len(code) == 6 and not code.endswith("00"):
-        return 9
-    return 6
 
 
 def parse_days(value: Any, errors: FieldErrors) -> int:

@@ -37,13 +37,12 @@ import io
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import shapely
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +52,7 @@ from shapely.geometry.base import BaseGeometry
 
 from safeloop.accounts.choices import Role
 from safeloop.accounts.models import Membership, User
+from safeloop.core.bulk import rewrite_rows
 from safeloop.core.scoping import forget_scope
 from safeloop.hazards import routing
 from safeloop.hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus, PhotoKind
@@ -169,24 +169,6 @@ def _jpeg(colour: tuple[int, int, int]) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=70)
     return buffer.getvalue()
-
-
-def _rewrite(model: Any, names_: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """`UPDATE … SET names WHERE pk` for rows of (pk, *values), one executemany (risks/demo.py)."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in names_]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names come from _meta
-    params = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)] + [pk]
-        for pk, *values in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def spring_festival_before(today: date) -> date:
@@ -847,8 +829,8 @@ class Demo:
 
     def backdate(self) -> None:
         campaigns = [(pk, made, changed) for pk, (made, changed) in self.campaign_times.items()]
-        _rewrite(Campaign, ("created_at", "updated_at"), campaigns)
-        _rewrite(
+        rewrite_rows(Campaign, ("created_at", "updated_at"), campaigns)
+        rewrite_rows(
             CampaignTask,
             ("created_at", "updated_at", "done_at"),
             [(task.pk, made, done or made, done) for task, made, done in self.tasks],
@@ -863,15 +845,17 @@ class Demo:
             for finding in visit.findings:
                 if finding.hazard is not None:
                     self._backdate_hazard(visit, finding)
-        _rewrite(Inspection, ("started_at", "submitted_at", "created_at", "updated_at"), inspections)
+        rewrite_rows(Inspection, ("started_at", "submitted_at", "created_at", "updated_at"), inspections)
         targets = {
             (campaign, enterprise): pk
             for pk, campaign, enterprise in CampaignTarget.objects.filter(
                 campaign_id__in=list(self.campaign_times)
             ).values_list("pk", "campaign_id", "enterprise_id")
         }
-        _rewrite(CampaignTarget, ("first_inspected_at",), [(targets[key], at) for key, at in first.items()])
-        _rewrite(PatrolCheckIn, ("at", "created_at", "updated_at"), [(c.pk, at, at, at) for c, at in self.check_ins])
+        rewrite_rows(CampaignTarget, ("first_inspected_at",), [(targets[key], at) for key, at in first.items()])
+        rewrite_rows(
+            PatrolCheckIn, ("at", "created_at", "updated_at"), [(c.pk, at, at, at) for c, at in self.check_ins]
+        )
 
     def _backdate_hazard(self, visit: Visit, finding: Finding) -> None:
         hazard = finding.hazard
@@ -881,7 +865,7 @@ class Demo:
         events = list(HazardEvent.objects.filter(hazard=hazard).order_by("id").values_list("id", flat=True))
         if len(events) != len(moments):
             raise InspectionDemoError(f"{hazard.code}: {len(events)} events for {len(moments)} steps")
-        _rewrite(HazardEvent, ("at",), list(zip(events, moments, strict=True)))
+        rewrite_rows(HazardEvent, ("at",), list(zip(events, moments, strict=True)))
         at = dict(finding.steps)
         start = at.get("confirm", found)
         due = routing.default_due_at(level=hazard.level, sector_code=hazard.sector_id, start=start)

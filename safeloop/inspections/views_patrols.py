@@ -25,6 +25,7 @@ from safeloop.core.forms import TablerFormMixin, apply_field_errors
 from safeloop.inspections import config, coverage, selectors, services_patrols
 from safeloop.inspections.api_patrols import filter_checkins
 from safeloop.inspections.models import PatrolPlan
+from safeloop.orgs import depths
 from safeloop.orgs.models import Enterprise, Grid
 from safeloop.orgs.services import NotAllowed
 from safeloop.orgs.views import refused
@@ -35,7 +36,7 @@ DEPTH_LABELS: dict[int | str, Any] = {
     6: gettext_lazy("District/county"),
     9: gettext_lazy("Township/street"),
     12: gettext_lazy("Village/community"),
-    coverage.GRID: gettext_lazy("Grid"),
+    depths.GRID: gettext_lazy("Grid"),
 }
 
 
@@ -121,7 +122,7 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
         report = coverage.coverage(actor=request.user)
         division = days = ""
     for row in report.rows:
-        if report.depth == coverage.GRID:
+        if report.depth == depths.GRID:
             row.link = reverse("inspections:patrol_grid", args=[row.code]) + (f"?days={days}" if days else "")
         else:
             row.link = _coverage_url(division=row.code, days=days)
@@ -167,7 +168,7 @@ def patrol_grid(request: HttpRequest, code: str) -> HttpResponse:
     met = None
     if every is not None:
         met = last is not None and last >= timezone.now() - timedelta(days=every)
-    report = coverage.coverage(actor=actor, depth=coverage.GRID, division=grid.code, days=days)
+    report = coverage.coverage(actor=actor, depth=depths.GRID, division=grid.code, days=days)
     row = report.rows[0] if report.rows else coverage.CoverageRow(code=grid.code, name=grid.name)
     return render(
         request,

@@ -10,15 +10,14 @@ from django.db.models import Case, Count, F, Min, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
 
+from safeloop.orgs.depths import DEPTHS, GRID
 from safeloop.orgs.models import Division, Grid
 from safeloop.risks import config
 from safeloop.risks.choices import LEVEL_ORDER
 from safeloop.risks.models import RiskPoint, map_order
 
 MAP_LIMIT = 5000
-GRID = "grid"
 # Division code prefix lengths (GB/T 2260): district/county, township/street, village/community.
-DEPTHS: tuple[int | str, ...] = (6, 9, 12, GRID)
 UNRANKED = len(LEVEL_ORDER)  # points not yet assessed
 _PLACEHOLDER = uuid.UUID(int=0)
 
@@ -100,26 +99,6 @@ class SummaryRow:
             "unassessed": self.unassessed,
             "total": self.total,
         }
-
-
-def parse_depth(value: Any) -> int | str | None:
-    text = str(value or "").strip()
-    if text == GRID:
-        return GRID
-    return int(text) if text.isdigit() and int(text) in DEPTHS else None
-
-
-def next_depth(division_code: str) -> int | str:
-    """The level below a division: county → townships, township → villages, village → grids. A city
-    or province code (…00) is looked at by county."""
-    code = division_code.strip()
-    if len(code) >= 12:
-        return GRID
-    if len(code) >= 9:
-        return 12
-    if len(code) == 6 and not code.endswith("00"):
-        return 9
-    return 6
 
 
 def level_summary(queryset: QuerySet[RiskPoint], depth: int | str) -> list[SummaryRow]:

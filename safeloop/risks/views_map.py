@@ -21,6 +21,7 @@ from safeloop.core.errors import FieldErrors
 from safeloop.core.forms import TablerFormMixin, apply_field_errors
 from safeloop.core.images import MAX_IMAGE_BYTES
 from safeloop.core.scoping import scope_for
+from safeloop.orgs import depths
 from safeloop.orgs import selectors as org_selectors
 from safeloop.orgs.forms import division_choices
 from safeloop.orgs.models import Enterprise
@@ -43,7 +44,7 @@ DEPTH_LABELS: dict[int | str, Any] = {
     6: gettext_lazy("District/county"),
     9: gettext_lazy("Township/street"),
     12: gettext_lazy("Village/community"),
-    maps.GRID: gettext_lazy("Grid"),
+    depths.GRID: gettext_lazy("Grid"),
 }
 # The filter parameters the map's form does not show but keeps (the list's query string).
 KEPT = ("q", "kind", "grid", "enterprise", "public", "reassess", "raised", "reassess_reason")
@@ -86,12 +87,12 @@ def _query(request: HttpRequest, **changes: str | None) -> str:
 
 
 def _depth(request: HttpRequest) -> int | str:
-    given = maps.parse_depth(request.GET.get("depth"))
+    given = depths.parse_depth(request.GET.get("depth"))
     if given is not None:
         return given
     if request.GET.get("grid", "").strip():
-        return maps.GRID
-    return maps.next_depth(request.GET.get("division", ""))
+        return depths.GRID
+    return depths.next_depth(request.GET.get("division", ""))
 
 
 def _parent(code: str) -> str:
@@ -110,10 +111,10 @@ def _summary(request: HttpRequest, filterset: RiskPointFilterSet) -> dict[str, A
     for row in rows:
         if not row.code:
             row.link = ""
-        elif depth == maps.GRID:
-            row.link = f"{base}?{_query(request, grid=row.code, depth=maps.GRID)}"
+        elif depth == depths.GRID:
+            row.link = f"{base}?{_query(request, grid=row.code, depth=depths.GRID)}"
         else:
-            row.link = f"{base}?{_query(request, division=row.code, depth=str(maps.next_depth(row.code)))}"
+            row.link = f"{base}?{_query(request, division=row.code, depth=str(depths.next_depth(row.code)))}"
     division = request.GET.get("division", "").strip()
     up = ""
     if request.GET.get("grid", "").strip():
@@ -216,7 +217,7 @@ def risk_map_data(request: HttpRequest) -> JsonResponse:
     filterset = _filterset(request)
     data = maps.point_features(filterset.qs, limit=maps.MAP_LIMIT)
     if _grid_layer_wanted(request):
-        data["grids"] = maps.grid_features(maps.level_summary(filterset.qs, maps.GRID))
+        data["grids"] = maps.grid_features(maps.level_summary(filterset.qs, depths.GRID))
     return JsonResponse(data)
 
 
