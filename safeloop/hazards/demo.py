@@ -263,6 +263,17 @@ class Cast:
         user = User.objects.filter(username=username).first()
         return self.one(user) if user else None
 
+    def county_officer(self, county: str, role: str = Role.DIVISION_OFFICER) -> User:
+        """The district's officer (or verifier, with that role): the demo login there, else a new one."""
+        division = Division.objects.get(code=county)
+        prefix = "officer" if role == Role.DIVISION_OFFICER else "verifier"
+        return self.holder(role, division=division) or self.person(f"{prefix}{county}", role, division=division)
+
+    def grid_workers(self) -> dict[str, User]:
+        """Grid code → its grid worker (the latest made, where a grid has several)."""
+        memberships = Membership.objects.filter(role=Role.GRID_WORKER).select_related("user").order_by("user_id")
+        return {m.grid_id: self.one(m.user) for m in memberships if m.grid_id}
+
 
 # ---- the history --------------------------------------------------------------------------------------
 
@@ -303,11 +314,7 @@ class History:
     def gather_cast(self) -> None:
         cast, rng = self.cast, self.rng
         self.city = cast.holder(Role.CITY_OFFICE)
-        self.grid_workers: dict[str, User] = {
-            m.grid_id: cast.one(m.user)
-            for m in Membership.objects.filter(role=Role.GRID_WORKER).select_related("user").order_by("user_id")
-            if m.grid_id
-        }
+        self.grid_workers = cast.grid_workers()
         self.departments: list[tuple[User, frozenset[str], str]] = []
         for m in (
             Membership.objects.filter(role=Role.DEPARTMENT_OFFICER)
@@ -318,16 +325,8 @@ class History:
             assert m.department is not None
             sectors = frozenset(s.code for s in m.department.sectors.all())
             self.departments.append((cast.one(m.user), sectors, m.department.division.prefix))
-        self.officers: dict[str, User] = {}
-        self.verifiers: dict[str, User] = {}
-        for county in self.counties:
-            division = Division.objects.get(code=county)
-            self.officers[county] = cast.holder(Role.DIVISION_OFFICER, division=division) or cast.person(
-                f"officer{county}", Role.DIVISION_OFFICER, division=division
-            )
-            self.verifiers[county] = cast.holder(Role.VERIFIER, division=division) or cast.person(
-                f"verifier{county}", Role.VERIFIER, division=division
-            )
+        self.officers = {county: cast.county_officer(county) for county in self.counties}
+        self.verifiers = {county: cast.county_officer(county, Role.VERIFIER) for county in self.counties}
         # Public places (no enterprise) are rectified by their township: a few townships per district.
         worked = {code[:9] for code in self.grid_workers}
         self.public_townships: dict[str, list[str]] = {}

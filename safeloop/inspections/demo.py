@@ -233,16 +233,8 @@ class Demo:
             raise InspectionDemoError(_("The demo login “city” is missing; load the demo city first."))
         self.city = cast.one(city)
         self.city_division = membership.division
-        self.officers: dict[str, User] = {}
-        self.verifiers: dict[str, User] = {}
-        for county in self.counties:
-            division = Division.objects.get(code=county)
-            self.officers[county] = cast.holder(Role.DIVISION_OFFICER, division=division) or cast.person(
-                f"officer{county}", Role.DIVISION_OFFICER, division=division
-            )
-            self.verifiers[county] = cast.holder(Role.VERIFIER, division=division) or cast.person(
-                f"verifier{county}", Role.VERIFIER, division=division
-            )
+        self.officers = {county: cast.county_officer(county) for county in self.counties}
+        self.verifiers = {county: cast.county_officer(county, Role.VERIFIER) for county in self.counties}
         self.townships: dict[str, User] = {}
         for m in (
             Membership.objects.filter(role=Role.DIVISION_OFFICER, division__level=9)

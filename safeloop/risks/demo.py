@@ -273,21 +273,9 @@ class Register:
 
     def gather_cast(self) -> None:
         cast = self.cast
-        self.officers: dict[str, User] = {}
-        self.verifiers: dict[str, User] = {}
-        for county in self.counties:
-            division = Division.objects.get(code=county)
-            self.officers[county] = cast.holder(Role.DIVISION_OFFICER, division=division) or cast.person(
-                f"officer{county}", Role.DIVISION_OFFICER, division=division
-            )
-            self.verifiers[county] = cast.holder(Role.VERIFIER, division=division) or cast.person(
-                f"verifier{county}", Role.VERIFIER, division=division
-            )
-        self.grid_workers = {
-            m.grid_id: cast.one(m.user)
-            for m in Membership.objects.filter(role=Role.GRID_WORKER).select_related("user").order_by("user_id")
-            if m.grid_id
-        }
+        self.officers = {county: cast.county_officer(county) for county in self.counties}
+        self.verifiers = {county: cast.county_officer(county, Role.VERIFIER) for county in self.counties}
+        self.grid_workers = cast.grid_workers()
         self.departments: list[tuple[User, frozenset[str], str]] = []
         for m in (
             Membership.objects.filter(role=Role.DEPARTMENT_OFFICER)

@@ -24,6 +24,7 @@ from safeloop.orgs.models import Enterprise
 from safeloop.orgs.services import NotAllowed
 from safeloop.risks import config, notify, permissions, scoring
 from safeloop.risks.choices import (
+    FREQUENCY_DAYS,
     CheckStatus,
     Frequency,
     MeasureKind,
@@ -428,9 +429,12 @@ def risk_assess(*, actor: Any, point: RiskPoint, data: dict[str, Any]) -> RiskAs
         point.next_review_at = timezone.localdate(now) + timedelta(days=int(config.get("review_cycle_days")))
         point.reassess_reason = ""
         point.reminded_on = None
-        point.current_level, point.raised_reason = current_level_of(point)
-        if point.raised_reason:
-            point.reassess_reason = _raise_reason_code(point)
+        current = current_level_of(point)
+        point.current_level, point.raised_reason, point.reassess_reason = (
+            current.level,
+            current.reason,
+            current.reassess,
+        )
         _save(
             actor,
             point,
@@ -477,45 +481,45 @@ def audit_name(actor: Any) -> str:
 # ---- the level while hazards are open ---------------------------------------------------------
 
 
-def _open_links(point: RiskPoint) -> list[Hazard]:
-    return list(
-        Hazard.objects.filter(risk_point_links__point=point, status__in=OPEN_STATUSES).only("code", "level", "status")
-    )
+@dataclass(frozen=True)
+class CurrentLevel:
+    level: str  # what the map shows
+    reason: str  # why it is raised ("" when it is not)
+    reassess: str  # the re-assessment reason a raise asks for ("" when not raised)
 
 
-def current_level_of(point: RiskPoint) -> tuple[str, str]:
-    """(level the map shows, why it is raised). Open hazards found at the point raise its assessed
-    level by the configured steps; a major one raises it to major."""
+def current_level_of(point: RiskPoint) -> CurrentLevel:
+    """The assessed level, raised by the configured steps while hazards found at the point are open
+    (to major by an open major hazard) — from one query of the open linked hazards."""
     base = point.assessed_level
-    open_hazards = _open_links(point) if point.pk else []
+    open_hazards = (
+        list(Hazard.objects.filter(risk_point_links__point=point, status__in=OPEN_STATUSES).only("code", "level"))
+        if point.pk
+        else []
+    )
     if not open_hazards:
-        return base, ""
+        return CurrentLevel(base, "", "")
     codes = "、".join(h.code for h in open_hazards[:3])
-    if config.get("major_hazard_raises_to_major") and any(h.level == HazardLevel.MAJOR for h in open_hazards):
-        return RiskLevel.MAJOR, (_("Major hazard %(codes)s open") % {"codes": codes})[:200]
+    major = any(h.level == HazardLevel.MAJOR for h in open_hazards)
+    reassess = ReassessReason.MAJOR_HAZARD if major else ReassessReason.OPEN_HAZARD
+    if major and config.get("major_hazard_raises_to_major"):
+        return CurrentLevel(RiskLevel.MAJOR, (_("Major hazard %(codes)s open") % {"codes": codes})[:200], reassess)
     level = raised(base or RiskLevel.LOW, int(config.get("open_hazard_raise_steps")))
-    return level, (_("Hazard %(codes)s open") % {"codes": codes})[:200]
-
-
-def _raise_reason_code(point: RiskPoint) -> str:
-    links = _open_links(point)
-    if any(h.level == HazardLevel.MAJOR for h in links):
-        return ReassessReason.MAJOR_HAZARD
-    return ReassessReason.OPEN_HAZARD
+    return CurrentLevel(level, (_("Hazard %(codes)s open") % {"codes": codes})[:200], reassess)
 
 
 def refresh_level(*, actor: Any, point: RiskPoint) -> RiskPoint:
     """Recompute the current level from the assessment and the open linked hazards; audit a change
     and ask for a re-assessment when the level goes up."""
-    level, reason = current_level_of(point)
-    if (level, reason) == (point.current_level, point.raised_reason):
+    current = current_level_of(point)
+    if (current.level, current.reason) == (point.current_level, point.raised_reason):
         return point
     before = _snapshot(point)
-    went_up = bool(reason)
-    point.current_level, point.raised_reason = level, reason
+    went_up = bool(current.reason)
+    point.current_level, point.raised_reason = current.level, current.reason
     fields = ["current_level", "raised_reason"]
     if went_up and point.reassess_reason not in {ReassessReason.ACCIDENT, ReassessReason.MAJOR_HAZARD}:
-        point.reassess_reason = _raise_reason_code(point)
+        point.reassess_reason = current.reassess
         fields.append("reassess_reason")
     _save(actor, point, "risk_point.level_raised" if went_up else "risk_point.level_restored", before, fields)
     if went_up:
@@ -604,8 +608,6 @@ def measure_update(*, actor: Any, measure: ControlMeasure, data: dict[str, Any])
 
 
 def _period(measure: ControlMeasure) -> timedelta:
-    from safeloop.risks.choices import FREQUENCY_DAYS
-
     return timedelta(days=FREQUENCY_DAYS[measure.frequency])
 
 
