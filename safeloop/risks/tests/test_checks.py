@@ -20,7 +20,6 @@ from safeloop.risks.views_checks import checkable_q
 pytestmark = pytest.mark.django_db
 
 # Inside grid1's grid 360602001001001 (lon 117.030–117.040, lat 28.230–28.240).
-PUBLIC_AREA = {"name": "信江滨江段堤防", "kind": "area", "sector": "flood", "lon": 117.033, "lat": 28.233}
 # 站前社区's grid, also in 月湖区 but not grid1's.
 OTHER_GRID = {"name": "站前广场", "kind": "place", "sector": "tourism", "lon": 117.043, "lat": 28.233}
 # 贵溪市's 花园社区 grid.
@@ -36,30 +35,6 @@ def _measure(actor, point, frequency="daily", **extra):
         "frequency": frequency,
     }
     return services.measure_add(actor=actor, point=point, data={**data, **extra})
-
-
-@pytest.fixture
-def gas_point(city, people):
-    point = services.risk_point_create(
-        actor=people["ent1"],
-        data={
-            "name": "调压站",
-            "kind": "facility",
-            "sector": "gas",
-            "enterprise_id": str(city.enterprises["yuehu_gas"].uuid),
-        },
-    )
-    services.risk_assess(actor=people["ent1"], point=point, data={"method": "lec", "l": 3, "e": 6, "c": 7})
-    point.refresh_from_db()
-    return point
-
-
-@pytest.fixture
-def public_point(people):
-    point = services.risk_point_create(actor=people["yuehu"], data=PUBLIC_AREA)
-    services.risk_assess(actor=people["yuehu"], point=point, data={"method": "ls", "l": 1, "s": 2})
-    point.refresh_from_db()
-    return point
 
 
 def _open(measure):

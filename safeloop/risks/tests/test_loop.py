@@ -13,24 +13,6 @@ from safeloop.risks.choices import CheckStatus, ReassessReason
 from safeloop.risks.models import CheckTask, RiskAssessment
 
 
-@pytest.fixture
-def gas_point(city, people):
-    ent1 = people["ent1"]
-    point = services.risk_point_create(
-        actor=ent1,
-        data={
-            "name": "调压站",
-            "kind": "facility",
-            "sector": "gas",
-            "enterprise_id": str(city.enterprises["yuehu_gas"].uuid),
-            "responsible": [{"tier": "company", "name": "张总", "phone": "13900000000"}],
-        },
-    )
-    services.risk_assess(actor=ent1, point=point, data={"method": "lec", "l": 3, "e": 6, "c": 7})
-    point.refresh_from_db()
-    return point
-
-
 def test_assessment_sets_level_and_control_tier(gas_point):
     assert gas_point.inherent_score == 126 and gas_point.assessed_level == "general"
     assert gas_point.current_level == "general" and gas_point.control_level == "team"

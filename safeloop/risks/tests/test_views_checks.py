@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,8 +16,8 @@ from safeloop.hazards.models import CriteriaItem, Hazard
 from safeloop.risks import services
 from safeloop.risks.choices import CheckStatus
 from safeloop.risks.models import CheckTask
+from safeloop.risks.tests.conftest import PUBLIC_AREA
 
-PUBLIC_AREA = {"name": "信江滨江段堤防", "kind": "area", "sector": "flood", "lon": 117.033, "lat": 28.233}
 GUIXI_AREA = {"name": "花园社区山塘", "kind": "area", "sector": "flood", "lon": 117.212, "lat": 28.292}
 
 
@@ -45,42 +44,6 @@ def _measure(actor, point, description, frequency="daily", **extra):
 
 def _open(measure):
     return CheckTask.objects.get(measure=measure, status=CheckStatus.OPEN)
-
-
-@pytest.fixture
-def login(client, people):
-    """The test client logged in as a demo person, reading the English source strings."""
-
-    def as_(username):
-        client.force_login(people[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return as_
-
-
-@pytest.fixture
-def gas_point(city, people):
-    point = services.risk_point_create(
-        actor=people["ent1"],
-        data={
-            "name": "调压站",
-            "kind": "facility",
-            "sector": "gas",
-            "enterprise_id": str(city.enterprises["yuehu_gas"].uuid),
-        },
-    )
-    services.risk_assess(actor=people["ent1"], point=point, data={"method": "lec", "l": 3, "e": 6, "c": 7})
-    point.refresh_from_db()
-    return point
-
-
-@pytest.fixture
-def public_point(people):
-    point = services.risk_point_create(actor=people["yuehu"], data=PUBLIC_AREA)
-    services.risk_assess(actor=people["yuehu"], point=point, data={"method": "ls", "l": 1, "s": 2})
-    point.refresh_from_db()
-    return point
 
 
 @pytest.fixture

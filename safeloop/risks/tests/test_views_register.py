@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -22,39 +21,8 @@ YUEHU_PUBLIC = (117.045, 28.235)  # inside 月湖区 grid 360602001002001
 GUIXI_PUBLIC = (117.215, 28.295)  # inside 贵溪市
 
 
-@pytest.fixture
-def login(client, people):
-    """The test client logged in as a demo person, reading the English source strings."""
-
-    def as_(username):
-        client.force_login(people[username])
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return as_
-
-
 def html(response):
     return response.content.decode()
-
-
-@pytest.fixture
-def gas_point(city, people):
-    """ent1's pressure-regulating station, assessed general by LEC (3 × 6 × 7 = 126)."""
-    ent1 = people["ent1"]
-    point = services.risk_point_create(
-        actor=ent1,
-        data={
-            "name": "调压站",
-            "kind": "facility",
-            "sector": "gas",
-            "enterprise_id": str(city.enterprises["yuehu_gas"].uuid),
-            "responsible": [{"tier": "company", "name": "张总", "phone": "13900000000"}],
-        },
-    )
-    services.risk_assess(actor=ent1, point=point, data={"method": "lec", "l": 3, "e": 6, "c": 7})
-    point.refresh_from_db()
-    return point
 
 
 @pytest.fixture
